@@ -1,0 +1,142 @@
+// Request and response shapes of the HTTP API (SPEC §3), shared by the server's validation and the client's parsing.
+import { z } from 'zod';
+import { AssetSchema, PhaseSchema } from './asset';
+
+export const LIMITS = {
+  nameMax: 120,
+  noteMax: 2000,
+  imagesMax: 6,
+  imageBytesMax: 10 * 1024 * 1024,
+  /** Width × height an uploaded image may declare; larger is refused before decoding (decompression bombs). */
+  imagePixelsMax: 50_000_000,
+  /** Images smaller than this on either side cannot be read into a shape. */
+  imageSideMin: 32,
+  modelBytesMax: 64 * 1024 * 1024,
+  polycountMin: 100,
+  polycountMax: 1_000_000,
+  listLimitMax: 100,
+  listLimitDefault: 50,
+} as const;
+
+export const SORTS = ['newest', 'name', 'updated'] as const;
+export const SortSchema = z.enum(SORTS);
+export type Sort = z.infer<typeof SortSchema>;
+
+/** Query strings arrive as text; numbers are parsed strictly (no "12abc"). */
+const intString = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const ListQuerySchema = z.strictObject({
+  phase: PhaseSchema.optional(),
+  q: z.string().max(LIMITS.nameMax).optional(),
+  sort: SortSchema.optional(),
+  limit: intString(1, LIMITS.listLimitMax).optional(),
+  cursor: z.string().max(512).optional(),
+});
+export type ListQuery = z.input<typeof ListQuerySchema>;
+
+export const PhaseCountsSchema = z.strictObject({
+  processing: z.number().int().nonnegative(),
+  for_review: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type PhaseCounts = z.infer<typeof PhaseCountsSchema>;
+
+export const AssetListSchema = z.strictObject({
+  items: z.array(AssetSchema),
+  next_cursor: z.string().nullable(),
+  counts: PhaseCountsSchema,
+});
+export type AssetList = z.infer<typeof AssetListSchema>;
+
+/** A name is trimmed; it must keep at least one visible character. */
+export const AssetNameSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Name is required')
+      .max(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`)
+      // Control characters have no place in a name a person reads.
+      .regex(/^[^\p{Cc}]*$/u, 'Name must not contain control characters'),
+  );
+
+export const PolycountSchema = z
+  .string()
+  .regex(/^\d{1,9}$/, 'Polycount must be a whole number')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(LIMITS.polycountMin, `Polycount must be at least ${LIMITS.polycountMin}`)
+      .max(LIMITS.polycountMax, `Polycount must be at most ${LIMITS.polycountMax}`),
+  );
+
+/** The text fields of POST /api/assets (the images come as file parts named "images"). */
+export const CreateAssetFieldsSchema = z.strictObject({
+  name: AssetNameSchema,
+  polycount: PolycountSchema.optional(),
+});
+
+export const RevisionRequestSchema = z.strictObject({
+  note: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Note is required')
+        .max(LIMITS.noteMax, `Note must be at most ${LIMITS.noteMax} characters`),
+    ),
+});
+export type RevisionRequest = z.input<typeof RevisionRequestSchema>;
+
+export const DOWNLOAD_FORMATS = ['glb', 'gltf', 'obj'] as const;
+export const DownloadFormatSchema = z.enum(DOWNLOAD_FORMATS);
+export type DownloadFormat = z.infer<typeof DownloadFormatSchema>;
+
+export const DownloadQuerySchema = z.strictObject({
+  format: DownloadFormatSchema.optional(),
+  version: intString(1, 1_000_000).optional(),
+});
+
+export const IdParamsSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid asset id'),
+});
+
+export const VersionParamsSchema = IdParamsSchema.extend({
+  n: intString(1, 1_000_000),
+});
+
+export const ERROR_CODES = [
+  'bad_request',
+  'not_found',
+  'wrong_stage',
+  'too_large',
+  'unsupported_type',
+  'unprocessable',
+  'not_modified',
+  'internal',
+] as const;
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const HealthSchema = z.strictObject({ status: z.literal('ok') });
+
+/** Header carrying the server's clock (epoch ms) so a client can correct countdowns for clock offset. */
+export const SERVER_TIME_HEADER = 'x-server-time';

@@ -1,0 +1,198 @@
+// Runs pipeline steps for assets in Processing: a small FIFO queue with a fixed number of workers,
+// progress written as it moves, a minimum duration, a timeout, and cancellation on delete or shutdown.
+import type { FastifyBaseLogger } from 'fastify';
+import type { StepKey } from '../../contract/asset';
+import type { AssetRepository } from '../storage/asset-repository';
+import type { FileStore } from '../storage/file-store';
+import type { Generator, StepResult } from './generator';
+
+export interface StepJob {
+  assetId: string;
+  stepIndex: number;
+  stepKey: StepKey;
+}
+
+export interface StepRunnerOptions {
+  repo: AssetRepository;
+  files: FileStore;
+  generator: Generator;
+  stepMs: number;
+  timeoutMs: number;
+  workers: number;
+  log: FastifyBaseLogger;
+  /** Records a finished step's model; called only while the asset is still on that step. */
+  complete(job: StepJob, glb: Uint8Array): Promise<void>;
+  /** Marks the step failed with a reason the person reads. */
+  fail(job: StepJob, reason: string): void;
+}
+
+export interface StepRunner {
+  enqueue(assetId: string): void;
+  /** Stops the asset's step if it is queued or running (the asset was deleted). */
+  cancel(assetId: string): void;
+  /** Resolves when nothing is queued or running; for tests and seeding. */
+  idle(): Promise<void>;
+  /** Stops all steps; their assets stay Processing in the database and resume on the next start. */
+  close(): Promise<void>;
+}
+
+const PROGRESS_TICK_MS = 250;
+const GENERIC_FAILURE =
+  'Something went wrong while processing this step. Retry it; if it fails again, try other reference images.';
+
+class StepAborted extends Error {}
+
+export function createStepRunner(o: StepRunnerOptions): StepRunner {
+  const queue: string[] = [];
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let closed = false;
+  let idleWaiters: (() => void)[] = [];
+
+  function pump(): void {
+    while (!closed && running.size < o.workers && queue.length > 0) {
+      const id = queue.shift() as string;
+      if (running.has(id)) continue;
+      const controller = new AbortController();
+      const done = runOne(id, controller.signal)
+        .catch((err: unknown) => o.log.error({ err, assetId: id }, 'step runner crashed'))
+        .finally(() => {
+          running.delete(id);
+          pump();
+          if (running.size === 0 && queue.length === 0) {
+            const waiters = idleWaiters;
+            idleWaiters = [];
+            waiters.forEach((w) => w());
+          }
+        });
+      running.set(id, { controller, done });
+    }
+  }
+
+  async function runOne(id: string, stop: AbortSignal): Promise<void> {
+    const row = o.repo.get(id);
+    if (!row || row.phase !== 'processing') return;
+    const pipeline = JSON.parse(row.pipeline) as { key: StepKey }[];
+    const step = pipeline[row.step_index];
+    if (!step) {
+      o.fail({ assetId: id, stepIndex: row.step_index, stepKey: 'geometry' }, GENERIC_FAILURE);
+      return;
+    }
+    const job: StepJob = { assetId: id, stepIndex: row.step_index, stepKey: step.key };
+
+    let previous: Uint8Array | null = null;
+    if (row.step_index > 0) {
+      const prevStep = pipeline[row.step_index - 1];
+      const prevVersion = prevStep ? o.repo.latestVersionOfStep(id, prevStep.key) : undefined;
+      if (!prevVersion) {
+        o.fail(job, 'The previous step has no model to build on. Retry the previous step, or upload a model for it.');
+        return;
+      }
+      previous = await o.files.read(prevVersion.file);
+    }
+    const images = o.repo.images(id).map((img) => ({ path: o.files.absolute(img.file), mime: img.mime }));
+
+    const timeout = AbortSignal.timeout(o.timeoutMs);
+    const signal = AbortSignal.any([stop, timeout]);
+    const started = Date.now();
+    let reported = 0;
+    let written = 0;
+    const shown = () => {
+      const byTime = o.stepMs > 0 ? (Date.now() - started) / o.stepMs : 1;
+      return Math.min(0.99, reported, byTime);
+    };
+    const ticker = setInterval(() => {
+      const p = Math.floor(shown() * 100) / 100;
+      if (p > written) {
+        written = p;
+        o.repo.setProgress(id, p);
+      }
+    }, PROGRESS_TICK_MS);
+
+    try {
+      const result = await raceAbort(
+        o.generator[job.stepKey]({
+          asset: { id, name: row.name, polycount: row.polycount },
+          images,
+          previous,
+          note: row.job_source === 'revision' ? row.job_note : null,
+          signal,
+          report: (p) => {
+            if (Number.isFinite(p)) reported = Math.max(reported, Math.min(1, p));
+          },
+        }),
+        signal,
+      );
+      reported = 1;
+      // Honour the minimum step time so a person can watch the step move.
+      const left = o.stepMs - (Date.now() - started);
+      if (left > 0) await sleep(left, signal);
+      clearInterval(ticker);
+      if (result.ok) await o.complete(job, result.glb);
+      else o.fail(job, result.reason);
+    } catch (err) {
+      clearInterval(ticker);
+      if (stop.aborted) return; // deleted or shutting down: the database keeps what the next start needs
+      if (timeout.aborted) {
+        o.fail(
+          job,
+          `This step took longer than ${Math.round(o.timeoutMs / 1000)} s and was stopped. Retry it; if it keeps happening, try smaller or simpler reference images.`,
+        );
+        return;
+      }
+      o.log.error({ err, assetId: id, step: job.stepKey }, 'step failed unexpectedly');
+      o.fail(job, GENERIC_FAILURE);
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  return {
+    enqueue(id) {
+      if (closed || running.has(id) || queue.includes(id)) return;
+      queue.push(id);
+      pump();
+    },
+    cancel(id) {
+      const i = queue.indexOf(id);
+      if (i >= 0) queue.splice(i, 1);
+      running.get(id)?.controller.abort(new StepAborted('cancelled'));
+    },
+    idle() {
+      if (running.size === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      queue.length = 0;
+      const all = [...running.values()];
+      all.forEach((r) => r.controller.abort(new StepAborted('shutdown')));
+      await Promise.all(all.map((r) => r.done));
+    },
+  };
+}
+
+/** Resolves with the step's result, or rejects as soon as the signal aborts, even if the step ignores it. */
+function raceAbort(p: Promise<StepResult>, signal: AbortSignal): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    // Always observe the step's own promise, so its later rejection is never unhandled.
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,146 @@
+// Builds the HTTP app (API + the built page) from its dependencies. It never listens: main.ts does,
+// and tests call app.inject() on a fresh app each.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
+import { HttpError } from './errors';
+import type { Generator } from './pipeline/generator';
+import { registerAssetRoutes } from './routes/assets';
+import { registerFileRoutes } from './routes/files';
+import { createAssetService, type AssetService } from './services/asset-service';
+import type { AssetRepository } from './storage/asset-repository';
+import type { FileStore } from './storage/file-store';
+
+export interface AppDeps {
+  repo: AssetRepository;
+  files: FileStore;
+  generator: Generator;
+  stepMs: number;
+  countdownMs: number;
+  stepTimeoutMs: number;
+  workers: number;
+  logLevel?: string;
+  /** Folder of the built page; omitted in API-only tests. */
+  webDir?: string;
+  now?: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    assets: AssetService;
+  }
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  404: 'not_found',
+  406: 'unsupported_type',
+  409: 'wrong_stage',
+  413: 'too_large',
+  415: 'unsupported_type',
+  422: 'unprocessable',
+};
+
+/** Plain-words messages for framework errors whose own wording is about internals. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_REQ_FILE_TOO_LARGE: 'A file is too large.',
+  FST_FILES_LIMIT: `Too many files: send at most ${LIMITS.imagesMax} images.`,
+  FST_FIELDS_LIMIT: 'Too many form fields.',
+  FST_PARTS_LIMIT: 'Too many form parts.',
+  FST_PROTO_VIOLATION: 'That field name is not allowed.',
+  FST_MP_PREMATURE_CLOSE: 'The upload was cut off before it finished.',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'Send this as multipart/form-data.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type for this request.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty; send a JSON object or no Content-Type.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON.',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.logLevel ?? 'silent' },
+    // Pages poll every second; a line per request would drown what matters. LOG_LEVEL=debug shows them.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(deps.logLevel ?? 'silent') }),
+    bodyLimit: 64 * 1024,
+    // Keep request ids short and never trust a client's.
+    genReqId: (() => {
+      let n = 0;
+      return () => `r${(++n).toString(36)}`;
+    })(),
+  });
+
+  const service = createAssetService({
+    repo: deps.repo,
+    files: deps.files,
+    generator: deps.generator,
+    log: app.log,
+    stepMs: deps.stepMs,
+    countdownMs: deps.countdownMs,
+    stepTimeoutMs: deps.stepTimeoutMs,
+    workers: deps.workers,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  app.decorate('assets', service);
+  app.addHook('onClose', async () => service.close());
+
+  await app.register(multipart, {
+    limits: { fileSize: LIMITS.modelBytesMax, files: LIMITS.imagesMax, fields: 8, fieldSize: 16 * 1024, parts: 16 },
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/api/')) {
+      reply.header(SERVER_TIME_HEADER, String((deps.now ?? Date.now)()));
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+    }
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code = STATUS_CODES[status] ?? 'bad_request';
+      const message = FRAMEWORK_MESSAGES[err.code] ?? err.message;
+      return reply.status(status).send({ error: { code, message } });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } });
+  });
+
+  app.get('/api/health', async () => ({ status: 'ok' as const }));
+  registerAssetRoutes(app, service, deps.repo);
+  registerFileRoutes(app, deps.repo, deps.files);
+
+  const webDir = deps.webDir;
+  const hasWeb = webDir !== undefined && existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      setHeaders(res, file) {
+        // Vite fingerprints everything under assets/, so those never change under the same name.
+        if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else res.setHeader('cache-control', 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const isApi = req.url === '/api' || req.url.startsWith('/api/');
+    if (!isApi && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Client-side routes (/assets/:id, /new) all load the page.
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply.status(404).send({ error: { code: 'not_found', message: `No such endpoint: ${req.method} ${(req.url.split("?")[0] ?? "").slice(0, 200)}` } });
+  });
+
+  return app;
+}

@@ -1,0 +1,108 @@
+// Starts Asset Forge: reads the environment, builds the page if needed, opens the database, seeds demo
+// assets on first start, resumes unfinished work, listens, and shuts down gracefully on SIGINT/SIGTERM.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app';
+import { readConfig, type Config } from './config';
+import { createBuiltinGenerator } from './pipeline/builtin-generator';
+import { seedDemoAssets } from './seed/seed';
+import { createAssetRepository } from './storage/asset-repository';
+import { openDatabase } from './storage/database';
+import { createFileStore } from './storage/file-store';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const webDir = path.join(root, 'dist');
+
+/** Newest modification time under the page's sources, to tell whether dist/ is stale. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) fs.readdirSync(p).forEach((f) => visit(path.join(p, f)));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  ['src/web', 'src/contract', 'public', 'index.html', 'vite.config.ts'].forEach((p) => visit(path.join(root, p)));
+  return newest;
+}
+
+async function ensureWebBuild(): Promise<void> {
+  const built = fs.statSync(path.join(webDir, 'index.html'), { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= newestSource()) return;
+  console.log(built ? 'The page changed since it was last built; building it…' : 'Building the page (first start)…');
+  try {
+    const vite = await import('vite');
+    await vite.build({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+  } catch (err) {
+    console.error('Could not build the page; the API still runs.', err);
+  }
+}
+
+async function main(config: Config): Promise<void> {
+  await ensureWebBuild();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(path.join(config.dataDir, 'asset-forge.sqlite'));
+  const files = await createFileStore(path.join(config.dataDir, 'files'));
+  await files.sweepTemp();
+  const repo = createAssetRepository(db);
+  const generator = createBuiltinGenerator();
+
+  const app = await buildApp({
+    repo,
+    files,
+    generator,
+    stepMs: config.stepMs,
+    countdownMs: config.countdownMs,
+    stepTimeoutMs: config.stepTimeoutMs,
+    workers: config.workers,
+    logLevel: config.logLevel,
+    webDir,
+  });
+
+  if (config.seed) {
+    const seeded = await seedDemoAssets({ repo, files, generator, log: app.log });
+    if (seeded > 0) console.log(`Seeded ${seeded} demo assets in ${config.dataDir}`);
+  }
+  app.assets.resume();
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: finishing requests and stopping…`);
+    const force = setTimeout(() => {
+      console.error('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close(); // stops listening, lets requests finish, hands running steps back to the database
+      db.close();
+      process.exit(0);
+    } catch (err) {
+      console.error(err);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`Asset Forge is running at http://${shownHost}:${port}/  (data in ${config.dataDir})`);
+}
+
+let config: Config;
+try {
+  config = readConfig();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+main(config).catch((err: unknown) => {
+  console.error('Asset Forge could not start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

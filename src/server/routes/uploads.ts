@@ -1,0 +1,83 @@
+// Reads multipart uploads within limits and checks every file by its content, never by its name or type header.
+import type { FastifyRequest } from 'fastify';
+import sharp from 'sharp';
+import { LIMITS } from '../../contract/api';
+import { badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
+
+export type ImageMime = 'image/png' | 'image/jpeg';
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const startsWith = (b: Uint8Array, magic: number[]) => magic.every((v, i) => b[i] === v);
+
+export function sniffImage(bytes: Uint8Array): ImageMime | null {
+  if (startsWith(bytes, PNG_MAGIC)) return 'image/png';
+  if (startsWith(bytes, JPEG_MAGIC)) return 'image/jpeg';
+  return null;
+}
+
+/** Decodes the whole image once, so a truncated or corrupt file is refused now rather than failing a step later. */
+export async function checkImage(bytes: Uint8Array, label: string): Promise<ImageMime> {
+  const mime = sniffImage(bytes);
+  if (!mime) throw unsupportedType(`${label} is not a PNG or JPEG image.`);
+  const meta = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => {
+      throw unprocessable(`${label} could not be read as an image: the file may be damaged.`);
+    });
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width * height > LIMITS.imagePixelsMax) {
+    throw unprocessable(
+      `${label} is ${width}×${height} pixels; images may have at most ${(LIMITS.imagePixelsMax / 1e6).toFixed(0)} megapixels.`,
+    );
+  }
+  try {
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: LIMITS.imagePixelsMax }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
+  } catch {
+    throw unprocessable(`${label} could not be decoded: the file may be truncated or damaged.`);
+  }
+  return mime;
+}
+
+export interface MultipartResult {
+  fields: Record<string, string>;
+  files: { field: string; bytes: Buffer; filename: string }[];
+}
+
+/**
+ * Collects a multipart body: text fields and the files of the allowed fields, each under `maxFileBytes`
+ * (enforced while streaming; at most `maxFiles` × `maxFileBytes` is ever held). Unknown or repeated fields are a 400.
+ */
+export async function readMultipart(
+  req: FastifyRequest,
+  o: { fileFields: readonly string[]; textFields: readonly string[]; maxFileBytes: number; maxFiles: number; tooLargeMessage: string },
+): Promise<MultipartResult> {
+  if (!req.isMultipart()) throw unsupportedType('Send this request as multipart/form-data.');
+  const fields: Record<string, string> = {};
+  const files: MultipartResult['files'] = [];
+  const parts = req.parts({ limits: { fileSize: o.maxFileBytes, files: o.maxFiles } });
+  for await (const part of parts) {
+    if (part.type === 'file') {
+      if (!o.fileFields.includes(part.fieldname)) {
+        part.file.resume();
+        throw badRequest(`Unknown file field: ${part.fieldname.slice(0, 60)}.`);
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await part.toBuffer();
+      } catch (err) {
+        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(`${part.filename || 'A file'}: ${o.tooLargeMessage}`);
+        throw err;
+      }
+      if (part.file.truncated) throw tooLarge(`${part.filename || 'A file'}: ${o.tooLargeMessage}`);
+      files.push({ field: part.fieldname, bytes, filename: part.filename });
+    } else {
+      if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${part.fieldname.slice(0, 60)}.`);
+      if (part.fieldname in fields) throw badRequest(`The field ${part.fieldname} was sent twice.`);
+      if (part.valueTruncated) throw badRequest(`The field ${part.fieldname} is too long.`);
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  return { fields, files };
+}

@@ -1,0 +1,294 @@
+// The rules of an asset's life: creating it, the review actions, the countdown to the next step, and
+// recording what each step produced. Every stage change goes through the stage machine.
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import sharp from 'sharp';
+import { DEFAULT_PIPELINE, type Asset, type PipelineStep } from '../../contract/asset';
+import { checkGlb } from '../models/glb-check';
+import { modelStats } from '../models/model-stats';
+import type { Generator } from '../pipeline/generator';
+import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
+import { createStepRunner, type StepJob } from '../pipeline/step-runner';
+import type { AssetRepository, AssetRow } from '../storage/asset-repository';
+import type { FileStore } from '../storage/file-store';
+import { notFound, unprocessable, unsupportedType, wrongStage } from '../errors';
+import { transition, type Action } from './stage-machine';
+
+export interface NewAssetInput {
+  name: string;
+  polycount: number | null;
+  /** Already checked by content: decodable PNG or JPEG within the size limits. */
+  images: readonly { bytes: Uint8Array; mime: 'image/png' | 'image/jpeg' }[];
+}
+
+export interface AssetServiceOptions {
+  repo: AssetRepository;
+  files: FileStore;
+  generator: Generator;
+  log: FastifyBaseLogger;
+  stepMs: number;
+  countdownMs: number;
+  stepTimeoutMs: number;
+  workers: number;
+  now?: () => number;
+}
+
+export type AssetService = ReturnType<typeof createAssetService>;
+
+const THUMBNAIL_PX = 320;
+
+export function newAssetId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+export function createAssetService(o: AssetServiceOptions) {
+  const { repo, files, log } = o;
+  const now = o.now ?? Date.now;
+  const db = repo.db;
+
+  const runner = createStepRunner({
+    repo,
+    files,
+    generator: o.generator,
+    stepMs: o.stepMs,
+    timeoutMs: o.stepTimeoutMs,
+    workers: o.workers,
+    log,
+    complete: completeStep,
+    fail: failStep,
+  });
+
+  const scheduler = createCountdownScheduler({
+    nextDeadline: repo.nextDeadline,
+    dueIds: repo.dueIds,
+    now,
+    startDue: (id) => startNextStep(id),
+    onError(err, id) {
+      // Never leave a deadline that cannot fire: it would be retried in a tight loop.
+      log.error({ err, assetId: id }, 'countdown could not start the next step; clearing it');
+      db.transaction(() => {
+        const row = repo.get(id);
+        if (row) repo.updateState(row, { next_step_at: null }, now());
+      })();
+    },
+  });
+
+  function mustGet(id: string): AssetRow {
+    const row = repo.get(id);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  function stepCount(row: AssetRow): number {
+    return (JSON.parse(row.pipeline) as PipelineStep[]).length;
+  }
+
+  function check(row: AssetRow, action: Action) {
+    return transition(
+      { phase: row.phase, step_index: row.step_index, step_count: stepCount(row), next_step_at: row.next_step_at },
+      action,
+    );
+  }
+
+  /** Reads, checks and writes in one synchronous transaction, so two requests can never both pass the check. */
+  function act(id: string, action: Action, patch: (row: AssetRow) => Partial<AssetRow>, also?: (row: AssetRow) => void): Asset {
+    const updated = db.transaction(() => {
+      const row = mustGet(id);
+      const phase = check(row, action);
+      also?.(row);
+      return repo.updateState(row, { ...patch(row), phase }, now());
+    })();
+    return repo.toAsset(updated);
+  }
+
+  async function completeStep(job: StepJob, glb: Uint8Array): Promise<void> {
+    const stats = await modelStats(glb);
+    const n = repo.nextVersionNumber(job.assetId);
+    const file = await files.write(job.assetId, `v${n}-${randomBytes(4).toString('hex')}.glb`, glb);
+    const recorded = db.transaction(() => {
+      const row = repo.get(job.assetId);
+      if (!row || row.phase !== 'processing' || row.step_index !== job.stepIndex) return false;
+      check(row, 'finish_step');
+      repo.addVersion({
+        asset_id: row.id,
+        n: repo.nextVersionNumber(row.id),
+        step_key: job.stepKey,
+        source: row.job_source ?? 'generated',
+        created_at: now(),
+        note: row.job_source === 'revision' ? row.job_note : null,
+        file,
+        size_bytes: glb.byteLength,
+        triangles: stats.triangles,
+      });
+      repo.updateState(row, { phase: 'for_review', progress: null, error_message: null, job_source: null, job_note: null }, now());
+      return true;
+    })();
+    if (!recorded) await files.remove(file);
+  }
+
+  function failStep(job: StepJob, reason: string): void {
+    db.transaction(() => {
+      const row = repo.get(job.assetId);
+      if (!row || row.phase !== 'processing' || row.step_index !== job.stepIndex) return;
+      const phase = check(row, 'fail_step');
+      // job_source and job_note stay, so Retry runs the same request again.
+      repo.updateState(row, { phase, progress: null, error_message: reason }, now());
+    })();
+  }
+
+  function startNextStep(id: string): Asset {
+    const asset = act(id, 'start_next_step', (row) => ({
+      step_index: row.step_index + 1,
+      progress: 0,
+      error_message: null,
+      next_step_at: null,
+      job_source: 'generated',
+      job_note: null,
+    }));
+    runner.enqueue(id);
+    scheduler.reschedule();
+    return asset;
+  }
+
+  return {
+    runner,
+
+    /** Re-queues steps that were running when the process stopped and re-arms countdowns. */
+    resume(): void {
+      for (const id of repo.processingIds()) {
+        repo.setProgress(id, 0);
+        runner.enqueue(id);
+      }
+      scheduler.reschedule();
+    },
+
+    async close(): Promise<void> {
+      scheduler.close();
+      await runner.close();
+    },
+
+    get(id: string): Asset {
+      return repo.toAsset(mustGet(id));
+    },
+
+    async create(input: NewAssetInput): Promise<Asset> {
+      const id = newAssetId();
+      const stored: { file: string; mime: 'image/png' | 'image/jpeg' }[] = [];
+      try {
+        for (const [i, img] of input.images.entries()) {
+          const ext = img.mime === 'image/png' ? 'png' : 'jpg';
+          stored.push({ file: await files.write(id, `input-${i}.${ext}`, img.bytes), mime: img.mime });
+        }
+        const first = input.images[0];
+        let hasThumbnail = false;
+        if (first) {
+          const thumb = await sharp(first.bytes)
+            .rotate()
+            .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
+            .flatten({ background: '#f4f4f5' })
+            .jpeg({ quality: 82 })
+            .toBuffer();
+          await files.write(id, 'thumbnail.jpg', thumb);
+          hasThumbnail = true;
+        }
+        repo.insert({
+          id,
+          name: input.name,
+          createdAt: now(),
+          pipeline: DEFAULT_PIPELINE,
+          polycount: input.polycount,
+          hasThumbnail,
+          images: stored,
+        });
+      } catch (err) {
+        // Nothing half-made stays behind: no row means no files either.
+        await files.removeAsset(id).catch(() => undefined);
+        throw err;
+      }
+      runner.enqueue(id);
+      return repo.toAsset(mustGet(id));
+    },
+
+    approve(id: string): Asset {
+      const asset = act(id, 'approve', (row) => ({
+        next_step_at: row.step_index >= stepCount(row) - 1 ? null : now() + o.countdownMs,
+      }));
+      scheduler.reschedule();
+      return asset;
+    },
+
+    startNextStep(id: string): Asset {
+      return startNextStep(id);
+    },
+
+    cancelCountdown(id: string): Asset {
+      const asset = act(id, 'cancel_countdown', () => ({ next_step_at: null }));
+      scheduler.reschedule();
+      return asset;
+    },
+
+    requestRevision(id: string, note: string): Asset {
+      const asset = act(
+        id,
+        'request_revision',
+        () => ({ progress: 0, error_message: null, job_source: 'revision', job_note: note }),
+        (row) => repo.addRevision(row.id, (JSON.parse(row.pipeline) as PipelineStep[])[row.step_index]?.key ?? 'geometry', note, now()),
+      );
+      runner.enqueue(id);
+      return asset;
+    },
+
+    async uploadVersion(id: string, bytes: Uint8Array): Promise<Asset> {
+      check(mustGet(id), 'upload_version'); // fail fast, before the expensive check
+      if (!isGlb(bytes)) {
+        throw unsupportedType('The file is not a GLB (binary glTF 2.0) model. Export the model as .glb and upload that.');
+      }
+      const result = await checkGlb(bytes);
+      if (!result.ok) throw unprocessable(result.reason);
+      const n = repo.nextVersionNumber(id);
+      const file = await files.write(id, `v${n}-${randomBytes(4).toString('hex')}.glb`, bytes);
+      try {
+        const updated = db.transaction(() => {
+          const row = mustGet(id);
+          const phase = check(row, 'upload_version');
+          const stepKey = (JSON.parse(row.pipeline) as PipelineStep[])[row.step_index]?.key;
+          if (!stepKey) throw wrongStage('The asset has no current step.');
+          repo.addVersion({
+            asset_id: id,
+            n: repo.nextVersionNumber(id),
+            step_key: stepKey,
+            source: 'uploaded',
+            created_at: now(),
+            note: null,
+            file,
+            size_bytes: bytes.byteLength,
+            triangles: result.triangles,
+          });
+          return repo.updateState(row, { phase }, now());
+        })();
+        return repo.toAsset(updated);
+      } catch (err) {
+        await files.remove(file);
+        throw err;
+      }
+    },
+
+    retry(id: string): Asset {
+      const asset = act(id, 'retry', () => ({ progress: 0, error_message: null }));
+      runner.enqueue(id);
+      return asset;
+    },
+
+    async delete(id: string): Promise<void> {
+      runner.cancel(id);
+      if (!repo.delete(id)) throw notFound();
+      scheduler.reschedule();
+      await files.removeAsset(id);
+    },
+  };
+}
+
+/** A GLB starts with the ASCII magic "glTF"; anything else is the wrong type of file, not a broken model. */
+function isGlb(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
+}

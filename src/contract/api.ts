@@ -56,7 +56,7 @@ export type AssetList = z.infer<typeof AssetListSchema>;
 
 /** A name is trimmed; it must keep at least one visible character. */
 export const AssetNameSchema = z
-  .string()
+  .string({ error: (iss) => (iss.input === undefined ? 'Name is required' : 'Name must be text') })
   .transform((s) => s.trim())
   .pipe(
     z
@@ -87,7 +87,7 @@ export const CreateAssetFieldsSchema = z.strictObject({
 
 export const RevisionRequestSchema = z.strictObject({
   note: z
-    .string()
+    .string({ error: (iss) => (iss.input === undefined ? 'Note is required' : 'Note must be text') })
     .transform((s) => s.trim())
     .pipe(
       z

@@ -26,6 +26,7 @@ declare module 'gltf-validator' {
       drawCallCount?: number;
       maxUVs?: number;
       hasTextures?: boolean;
+      resources?: { pointer: string; storage: string; mimeType?: string; uri?: string }[];
     };
   }
 

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
     .transform(Number)
     .optional()
     .transform((v) => v ?? 1),
+  WEB_BUILD: z.enum(['0', '1']).optional().transform((v) => v !== '0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().transform((v) => v ?? 'info'),
 });
 
@@ -47,6 +48,8 @@ export interface Config {
   /** Steps run at once; the built-in generator is CPU-bound, so one per spare core. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Build the page on start when dist/ is missing or stale; WEB_BUILD=0 serves whatever is there (API-only runs, tests). */
+  webBuild: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +69,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepTimeoutMs: e.ASSET_STEP_TIMEOUT_MS,
     workers: e.ASSET_WORKERS,
     logLevel: e.LOG_LEVEL,
+    webBuild: e.WEB_BUILD,
   };
 }

@@ -40,7 +40,7 @@ async function ensureWebBuild(): Promise<void> {
 }
 
 async function main(config: Config): Promise<void> {
-  await ensureWebBuild();
+  if (config.webBuild) await ensureWebBuild();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(path.join(config.dataDir, 'asset-forge.sqlite'));
   const files = await createFileStore(path.join(config.dataDir, 'files'));

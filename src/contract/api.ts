@@ -122,7 +122,6 @@ export const ERROR_CODES = [
   'too_large',
   'unsupported_type',
   'unprocessable',
-  'not_modified',
   'internal',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -77,7 +77,12 @@ export type Asset = z.infer<typeof AssetSchema>;
 export type StageLabel = 'Processing' | 'For Review' | 'Approved' | 'Completed' | 'Generation Failed';
 
 export function stageLabel(asset: Pick<Asset, 'status' | 'step_index' | 'pipeline'>): StageLabel {
-  switch (asset.status.phase) {
+  return stageLabelOf(asset.status.phase, isLastStep(asset));
+}
+
+/** The same label from the parts: a phase, and whether the current step is the pipeline's last. */
+export function stageLabelOf(phase: Phase, onLastStep: boolean): StageLabel {
+  switch (phase) {
     case 'processing':
       return 'Processing';
     case 'for_review':
@@ -85,7 +90,7 @@ export function stageLabel(asset: Pick<Asset, 'status' | 'step_index' | 'pipelin
     case 'failed':
       return 'Generation Failed';
     case 'completed':
-      return isLastStep(asset) ? 'Completed' : 'Approved';
+      return onLastStep ? 'Completed' : 'Approved';
   }
 }
 

@@ -46,10 +46,6 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 
 /** Plain-words messages for framework errors whose own wording is about internals. */
 const FRAMEWORK_MESSAGES: Record<string, string> = {
-  FST_REQ_FILE_TOO_LARGE: 'A file is too large.',
-  FST_FILES_LIMIT: `Too many files: send at most ${LIMITS.imagesMax} images.`,
-  FST_FIELDS_LIMIT: 'Too many form fields.',
-  FST_PARTS_LIMIT: 'Too many form parts.',
   FST_PROTO_VIOLATION: 'That field name is not allowed.',
   FST_MP_PREMATURE_CLOSE: 'The upload was cut off before it finished.',
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'Send this as multipart/form-data.',
@@ -116,8 +112,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get('/api/health', async () => ({ status: 'ok' as const }));
-  registerAssetRoutes(app, service, deps.repo);
-  registerFileRoutes(app, deps.repo, deps.files);
+  registerAssetRoutes(app, service);
+  registerFileRoutes(app, service);
 
   const webDir = deps.webDir;
   const hasWeb = webDir !== undefined && existsSync(path.join(webDir, 'index.html'));

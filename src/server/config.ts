@@ -59,6 +59,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.ASSET_STEP_MS >= e.ASSET_STEP_TIMEOUT_MS) {
+    throw new Error(
+      `Invalid environment:\n  ASSET_STEP_MS (${e.ASSET_STEP_MS}) must be less than ASSET_STEP_TIMEOUT_MS (${e.ASSET_STEP_TIMEOUT_MS}), or every step would time out.`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,

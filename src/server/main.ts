@@ -44,8 +44,9 @@ async function main(config: Config): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(path.join(config.dataDir, 'asset-forge.sqlite'));
   const files = await createFileStore(path.join(config.dataDir, 'files'));
-  await files.sweepTemp();
   const repo = createAssetRepository(db);
+  const swept = await files.sweep(repo.storedFiles());
+  if (swept > 0) console.log(`Removed ${swept} unfinished files left by an earlier stop.`);
   const generator = createBuiltinGenerator();
 
   const app = await buildApp({

@@ -48,7 +48,7 @@ describe('stage machine', () => {
 
   it('refuses a next step after the last step, and cancelling when no countdown runs', () => {
     expect(() => transition({ ...base, phase: 'completed', step_index: 4 }, 'start_next_step')).toThrow(/no next step/);
-    expect(() => transition({ ...base, phase: 'completed' }, 'cancel_countdown')).toThrow('No countdown is running');
+    expect(() => transition({ ...base, phase: 'completed' }, 'cancel_countdown')).toThrow('No countdown is running: the asset is Approved');
     expect(transition({ ...base, phase: 'completed', next_step_at: 123 }, 'cancel_countdown')).toBe('completed');
   });
 });

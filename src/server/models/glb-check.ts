@@ -53,3 +53,8 @@ function describe(m: ValidationMessage): string {
   const text = m.message.replace(/\.$/, '');
   return m.pointer ? `${text} (at ${m.pointer})` : text;
 }
+
+/** A GLB starts with the ASCII magic "glTF": without it the file is the wrong type, not a broken model. */
+export function hasGlbMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
+}

@@ -12,11 +12,13 @@ export interface CountdownSchedulerOptions {
   dueIds(now: number): string[];
   startDue(assetId: string): void;
   now(): number;
-  onError(err: unknown, assetId: string): void;
+  /** `assetId` is null when the failure was not about one asset. */
+  onError(err: unknown, assetId: string | null): void;
 }
 
 // setTimeout cannot wait longer than ~24.8 days; a far deadline is simply re-checked.
 const MAX_WAIT_MS = 60 * 60 * 1000;
+const RETRY_MS = 1000;
 
 export function createCountdownScheduler(o: CountdownSchedulerOptions): CountdownScheduler {
   let timer: NodeJS.Timeout | null = null;
@@ -24,13 +26,20 @@ export function createCountdownScheduler(o: CountdownSchedulerOptions): Countdow
 
   function fire(): void {
     timer = null;
-    const now = o.now();
-    for (const id of o.dueIds(now)) {
-      try {
-        o.startDue(id);
-      } catch (err) {
-        o.onError(err, id);
+    try {
+      for (const id of o.dueIds(o.now())) {
+        try {
+          o.startDue(id);
+        } catch (err) {
+          o.onError(err, id);
+        }
       }
+    } catch (err) {
+      // The database was busy or unwritable: try again shortly rather than crash from a timer.
+      o.onError(err, null);
+      timer = setTimeout(fire, RETRY_MS);
+      timer.unref();
+      return;
     }
     reschedule();
   }
@@ -39,7 +48,13 @@ export function createCountdownScheduler(o: CountdownSchedulerOptions): Countdow
     if (closed) return;
     if (timer) clearTimeout(timer);
     timer = null;
-    const at = o.nextDeadline();
+    let at: number | null;
+    try {
+      at = o.nextDeadline();
+    } catch (err) {
+      o.onError(err, null);
+      at = o.now() + RETRY_MS;
+    }
     if (at === null) return;
     const wait = Math.min(MAX_WAIT_MS, Math.max(0, at - o.now()));
     timer = setTimeout(fire, wait);

@@ -2,7 +2,7 @@
 // progress written as it moves, a minimum duration, a timeout, and cancellation on delete or shutdown.
 import type { FastifyBaseLogger } from 'fastify';
 import type { StepKey } from '../../contract/asset';
-import type { AssetRepository } from '../storage/asset-repository';
+import { pipelineOf, type AssetRepository } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
 import type { Generator, StepResult } from './generator';
 
@@ -20,8 +20,8 @@ export interface StepRunnerOptions {
   timeoutMs: number;
   workers: number;
   log: FastifyBaseLogger;
-  /** Records a finished step's model; called only while the asset is still on that step. */
-  complete(job: StepJob, glb: Uint8Array): Promise<void>;
+  /** Records a finished step's model unless `stop` has aborted (the asset was deleted meanwhile). */
+  complete(job: StepJob, glb: Uint8Array, stop: AbortSignal): Promise<void>;
   /** Marks the step failed with a reason the person reads. */
   fail(job: StepJob, reason: string): void;
 }
@@ -54,6 +54,7 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
       if (running.has(id)) continue;
       const controller = new AbortController();
       const done = runOne(id, controller.signal)
+        // runOne handles its own failures; this only catches a failure to record one (e.g. the disk is gone).
         .catch((err: unknown) => o.log.error({ err, assetId: id }, 'step runner crashed'))
         .finally(() => {
           running.delete(id);
@@ -71,44 +72,42 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
   async function runOne(id: string, stop: AbortSignal): Promise<void> {
     const row = o.repo.get(id);
     if (!row || row.phase !== 'processing') return;
-    const pipeline = JSON.parse(row.pipeline) as { key: StepKey }[];
+    const pipeline = pipelineOf(row);
     const step = pipeline[row.step_index];
-    if (!step) {
-      o.fail({ assetId: id, stepIndex: row.step_index, stepKey: 'geometry' }, GENERIC_FAILURE);
-      return;
-    }
-    const job: StepJob = { assetId: id, stepIndex: row.step_index, stepKey: step.key };
-
-    let previous: Uint8Array | null = null;
-    if (row.step_index > 0) {
-      const prevStep = pipeline[row.step_index - 1];
-      const prevVersion = prevStep ? o.repo.latestVersionOfStep(id, prevStep.key) : undefined;
-      if (!prevVersion) {
-        o.fail(job, 'The previous step has no model to build on. Retry the previous step, or upload a model for it.');
-        return;
-      }
-      previous = await o.files.read(prevVersion.file);
-    }
-    const images = o.repo.images(id).map((img) => ({ path: o.files.absolute(img.file), mime: img.mime }));
+    const job: StepJob = { assetId: id, stepIndex: row.step_index, stepKey: step?.key ?? 'geometry' };
 
     const timeout = AbortSignal.timeout(o.timeoutMs);
     const signal = AbortSignal.any([stop, timeout]);
     const started = Date.now();
     let reported = 0;
     let written = 0;
-    const shown = () => {
-      const byTime = o.stepMs > 0 ? (Date.now() - started) / o.stepMs : 1;
-      return Math.min(0.99, reported, byTime);
-    };
     const ticker = setInterval(() => {
-      const p = Math.floor(shown() * 100) / 100;
-      if (p > written) {
-        written = p;
+      const byTime = o.stepMs > 0 ? (Date.now() - started) / o.stepMs : 1;
+      const p = Math.floor(Math.min(0.99, reported, byTime) * 100) / 100;
+      if (p <= written) return;
+      try {
         o.repo.setProgress(id, p);
+        written = p;
+      } catch (err) {
+        // A busy or full disk must not take the server down for a progress tick; the next tick tries again.
+        o.log.warn({ err, assetId: id }, 'could not record progress');
       }
     }, PROGRESS_TICK_MS);
 
+    // Everything that can throw is inside this try, so a step always ends For Review or Failed, never stuck.
     try {
+      if (!step) throw new Error(`asset ${id} has no step ${row.step_index}`);
+      let previous: Uint8Array | null = null;
+      if (row.step_index > 0) {
+        const prevStep = pipeline[row.step_index - 1];
+        const prevVersion = prevStep ? o.repo.latestVersionOfStep(id, prevStep.key) : undefined;
+        if (!prevVersion) {
+          o.fail(job, 'The previous step has no model to build on. Retry the previous step, or upload a model for it.');
+          return;
+        }
+        previous = await o.files.read(prevVersion.file);
+      }
+      const images = o.repo.images(id).map((img) => ({ path: o.files.absolute(img.file), mime: img.mime }));
       const result = await raceAbort(
         o.generator[job.stepKey]({
           asset: { id, name: row.name, polycount: row.polycount },
@@ -127,10 +126,9 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
       const left = o.stepMs - (Date.now() - started);
       if (left > 0) await sleep(left, signal);
       clearInterval(ticker);
-      if (result.ok) await o.complete(job, result.glb);
+      if (result.ok) await o.complete(job, result.glb, stop);
       else o.fail(job, result.reason);
     } catch (err) {
-      clearInterval(ticker);
       if (stop.aborted) return; // deleted or shutting down: the database keeps what the next start needs
       if (timeout.aborted) {
         o.fail(

@@ -8,32 +8,40 @@ import {
   LIMITS,
   ListQuerySchema,
   RevisionRequestSchema,
-  type AssetList,
+  type Sort,
 } from '../../contract/api';
-import { badRequest, notFound } from '../errors';
+import { badRequest } from '../errors';
 import type { AssetService } from '../services/asset-service';
-import type { AssetRepository, ListCursor } from '../storage/asset-repository';
-import { checkImage, readMultipart } from './uploads';
+import type { ListCursor } from '../storage/asset-repository';
+import { checkImage, createUploadGate, readMultipart } from './uploads';
 import { parseOr400 } from './validate';
 
-const CursorSchema = z.tuple([z.union([z.string().max(512), z.number()]), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)]);
+const ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const CursorSchema = z.union([
+  z.tuple([z.enum(['newest', 'updated']), z.number().int(), ID]),
+  z.tuple([z.literal('name'), z.string().max(512), ID]),
+]);
 
-function encodeCursor(c: ListCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(s: string): ListCursor {
+function decodeCursor(s: string, sort: Sort): ListCursor {
+  let parsed: z.infer<typeof CursorSchema>;
   try {
-    return CursorSchema.parse(JSON.parse(Buffer.from(s, 'base64url').toString('utf8')));
+    parsed = CursorSchema.parse(JSON.parse(Buffer.from(s, 'base64url').toString('utf8')));
   } catch {
     throw badRequest('Invalid query: cursor is not one this server gave out.');
   }
+  const [cursorSort, value, id] = parsed;
+  if (cursorSort !== sort) throw badRequest(`Invalid query: cursor belongs to sort=${cursorSort}, not sort=${sort}.`);
+  return [value, id];
 }
 
 /** Action routes take no body; anything sent must be an empty JSON object, since unknown fields are refused. */
 const EmptyBodySchema = z.union([z.strictObject({}), z.null(), z.undefined()]);
+/** Routes without query parameters refuse any, as the list and download routes refuse unknown ones. */
+export const NoQuerySchema = z.strictObject({});
 
-function ifNoneMatch(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+/** Answers 304 when the client already has this tag; otherwise sets it on the 200 that follows. */
+function notModified(req: FastifyRequest, reply: FastifyReply, tag: string): boolean {
+  const etag = `W/"${tag}"`;
   reply.header('etag', etag);
   const header = req.headers['if-none-match'];
   if (header && header.split(',').some((t) => t.trim() === etag)) {
@@ -43,59 +51,54 @@ function ifNoneMatch(req: FastifyRequest, reply: FastifyReply, etag: string): bo
   return false;
 }
 
-export function registerAssetRoutes(app: FastifyInstance, service: AssetService, repo: AssetRepository): void {
+// Uploads are checked in memory; a few at a time keeps a burst of them from exhausting it.
+const withUploadSlot = createUploadGate(4);
+
+export function registerAssetRoutes(app: FastifyInstance, service: AssetService): void {
   app.get('/api/assets', async (req, reply) => {
     const q = parseOr400(ListQuerySchema, req.query, 'query');
-    // The change counter moves on every visible change, so it and the query identify the body without building it.
-    const queryKey = createHash('sha1').update(JSON.stringify([q.phase, q.q, q.sort, q.limit, q.cursor])).digest('base64url').slice(0, 12);
-    const etag = `W/"${repo.changeSeq()}-${queryKey}"`;
-    if (ifNoneMatch(req, reply, etag)) return reply;
-
     const sort = q.sort ?? 'newest';
-    const limit = q.limit ?? LIMITS.listLimitDefault;
-    const search = q.q?.trim() || undefined;
-    const rows = repo.list({
+    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
+    // The change counter moves on every visible change, so it and the query identify the body without building it.
+    const queryKey = createHash('sha1').update(JSON.stringify([q.phase, q.q, sort, q.limit, q.cursor])).digest('base64url').slice(0, 12);
+    if (notModified(req, reply, `${service.listTag()}.${queryKey}`)) return reply;
+    return service.list({
       sort,
-      limit: limit + 1,
+      limit: q.limit ?? LIMITS.listLimitDefault,
       ...(q.phase ? { phase: q.phase } : {}),
-      ...(search ? { q: search } : {}),
-      ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      ...(after ? { after } : {}),
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    const body: AssetList = {
-      items: page.map(repo.toAsset),
-      next_cursor: rows.length > limit && last ? encodeCursor([repo.sortValue(last, sort), last.id]) : null,
-      counts: repo.counts(search),
-    };
-    return body;
   });
 
-  app.post('/api/assets', async (req, reply) => {
-    const { fields, files } = await readMultipart(req, {
-      fileFields: ['images'],
-      textFields: ['name', 'polycount'],
-      maxFileBytes: LIMITS.imageBytesMax,
-      maxFiles: LIMITS.imagesMax,
-      tooLargeMessage: `images may be at most ${LIMITS.imageBytesMax / 1024 / 1024} MB each.`,
-    });
-    const input = parseOr400(CreateAssetFieldsSchema, fields, 'form');
-    if (files.length === 0) throw badRequest('Add at least one image (PNG or JPEG) of the object.');
-    const images = [];
-    for (const [i, f] of files.entries()) {
-      const label = f.filename ? `“${f.filename.slice(0, 80)}”` : `Image ${i + 1}`;
-      images.push({ bytes: f.bytes, mime: await checkImage(f.bytes, label) });
-    }
-    const asset = await service.create({ name: input.name, polycount: input.polycount ?? null, images });
-    return reply.status(201).header('location', `/api/assets/${asset.id}`).send(asset);
-  });
+  app.post('/api/assets', async (req, reply) =>
+    withUploadSlot(async () => {
+      const { fields, files } = await readMultipart(req, {
+        fileFields: ['images'],
+        textFields: ['name', 'polycount'],
+        maxFileBytes: LIMITS.imageBytesMax,
+        maxFiles: LIMITS.imagesMax,
+        tooLargeMessage: `images may be at most ${LIMITS.imageBytesMax / 1024 / 1024} MB each.`,
+        tooManyFilesMessage: `Too many files: send at most ${LIMITS.imagesMax} images.`,
+      });
+      const input = parseOr400(CreateAssetFieldsSchema, fields, 'form');
+      if (files.length === 0) throw badRequest('Add at least one image (PNG or JPEG) of the object.');
+      const images = [];
+      for (const [i, f] of files.entries()) {
+        const label = f.filename ? `“${f.filename.slice(0, 80)}”` : `Image ${i + 1}`;
+        images.push({ bytes: f.bytes, mime: await checkImage(f.bytes, label) });
+      }
+      const asset = await service.create({ name: input.name, polycount: input.polycount ?? null, images });
+      return reply.status(201).header('location', `/api/assets/${asset.id}`).send(asset);
+    }),
+  );
 
   app.get('/api/assets/:id', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
-    const row = repo.get(id);
-    if (!row) throw notFound();
-    if (ifNoneMatch(req, reply, `W/"a${row.change_seq}"`)) return reply;
-    return repo.toAsset(row);
+    parseOr400(NoQuerySchema, req.query, 'query');
+    const { asset, tag } = service.getTagged(id);
+    if (notModified(req, reply, tag)) return reply;
+    return asset;
   });
 
   app.delete('/api/assets/:id', async (req, reply) => {
@@ -128,16 +131,19 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService,
 
   app.post('/api/assets/:id/versions', async (req) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
-    service.get(id); // 404 before reading a large body for nothing
-    const { files } = await readMultipart(req, {
-      fileFields: ['file'],
-      textFields: [],
-      maxFileBytes: LIMITS.modelBytesMax,
-      maxFiles: 1,
-      tooLargeMessage: `models may be at most ${LIMITS.modelBytesMax / 1024 / 1024} MB.`,
+    service.assertCanUpload(id); // 404 or 409 before reading a large body for nothing
+    return withUploadSlot(async () => {
+      const { files } = await readMultipart(req, {
+        fileFields: ['file'],
+        textFields: [],
+        maxFileBytes: LIMITS.modelBytesMax,
+        maxFiles: 1,
+        tooLargeMessage: `models may be at most ${LIMITS.modelBytesMax / 1024 / 1024} MB.`,
+        tooManyFilesMessage: 'Send one model file at a time.',
+      });
+      const file = files[0];
+      if (!file) throw badRequest('Add the model as a file field named "file" (a .glb).');
+      return service.uploadVersion(id, file.bytes);
     });
-    const file = files[0];
-    if (!file) throw badRequest('Add the model as a file field named "file" (a .glb).');
-    return service.uploadVersion(id, file.bytes);
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import sharp from 'sharp';
 import { LIMITS } from '../../contract/api';
-import { badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
+import { HttpError, badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
 
 export type ImageMime = 'image/png' | 'image/jpeg';
 
@@ -47,37 +47,71 @@ export interface MultipartResult {
 
 /**
  * Collects a multipart body: text fields and the files of the allowed fields, each under `maxFileBytes`
- * (enforced while streaming; at most `maxFiles` × `maxFileBytes` is ever held). Unknown or repeated fields are a 400.
+ * (enforced while streaming; at most `maxFiles` × `maxFileBytes` is ever held). Unknown or repeated fields
+ * are a 400, and so is a body that is not well-formed multipart or stops early.
  */
 export async function readMultipart(
   req: FastifyRequest,
-  o: { fileFields: readonly string[]; textFields: readonly string[]; maxFileBytes: number; maxFiles: number; tooLargeMessage: string },
+  o: {
+    fileFields: readonly string[];
+    textFields: readonly string[];
+    maxFileBytes: number;
+    maxFiles: number;
+    tooLargeMessage: string;
+    tooManyFilesMessage: string;
+  },
 ): Promise<MultipartResult> {
   if (!req.isMultipart()) throw unsupportedType('Send this request as multipart/form-data.');
   const fields: Record<string, string> = {};
   const files: MultipartResult['files'] = [];
-  const parts = req.parts({ limits: { fileSize: o.maxFileBytes, files: o.maxFiles } });
-  for await (const part of parts) {
-    if (part.type === 'file') {
-      if (!o.fileFields.includes(part.fieldname)) {
-        part.file.resume();
-        throw badRequest(`Unknown file field: ${part.fieldname.slice(0, 60)}.`);
+  let current = 'A file';
+  try {
+    const parts = req.parts({ limits: { fileSize: o.maxFileBytes, files: o.maxFiles } });
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (!o.fileFields.includes(part.fieldname)) {
+          part.file.resume();
+          throw badRequest(`Unknown file field: ${part.fieldname.slice(0, 60)}.`);
+        }
+        current = part.filename || 'A file';
+        const bytes = await part.toBuffer();
+        if (part.file.truncated) throw tooLarge(`${current}: ${o.tooLargeMessage}`);
+        files.push({ field: part.fieldname, bytes, filename: part.filename });
+      } else {
+        if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${part.fieldname.slice(0, 60)}.`);
+        if (part.fieldname in fields) throw badRequest(`The field ${part.fieldname} was sent twice.`);
+        if (part.valueTruncated) throw badRequest(`The field ${part.fieldname} is too long.`);
+        fields[part.fieldname] = String(part.value);
       }
-      let bytes: Buffer;
-      try {
-        bytes = await part.toBuffer();
-      } catch (err) {
-        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(`${part.filename || 'A file'}: ${o.tooLargeMessage}`);
-        throw err;
-      }
-      if (part.file.truncated) throw tooLarge(`${part.filename || 'A file'}: ${o.tooLargeMessage}`);
-      files.push({ field: part.fieldname, bytes, filename: part.filename });
-    } else {
-      if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${part.fieldname.slice(0, 60)}.`);
-      if (part.fieldname in fields) throw badRequest(`The field ${part.fieldname} was sent twice.`);
-      if (part.valueTruncated) throw badRequest(`The field ${part.fieldname} is too long.`);
-      fields[part.fieldname] = String(part.value);
     }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(`${current}: ${o.tooLargeMessage}`);
+    if (code === 'FST_FILES_LIMIT') throw tooLarge(o.tooManyFilesMessage);
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw tooLarge('Too many form fields.');
+    // Busboy's own errors (no boundary, cut-off body) carry no status: they are the client's malformed form.
+    throw badRequest('The form is malformed or was cut off before it ended.');
   }
   return { fields, files };
+}
+
+/**
+ * Uploads are held in memory while they are checked, so only a few are processed at once; the rest wait
+ * their turn instead of adding up to more memory than the machine has.
+ */
+export function createUploadGate(slots: number) {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async function withSlot<T>(run: () => Promise<T>): Promise<T> {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await run();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
 }

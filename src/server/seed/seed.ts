@@ -25,65 +25,81 @@ async function create(s: AssetService, name: string, png: Buffer): Promise<strin
   return (await s.create({ name, polycount: null, images: [{ bytes: png, mime: 'image/png' }] })).id;
 }
 
-/** Approves the current step and runs the next one `times` times, waiting for each step to finish. */
+/** Approves the current step and runs the next one `times` times, waiting for each; stops at a failed step. */
 async function advance(s: AssetService, id: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
+    if (s.get(id).status.phase !== 'for_review') return;
     s.approve(id);
     s.startNextStep(id);
     await s.runner.idle();
   }
 }
 
+type Plan = (s: AssetService) => Promise<unknown>;
+
 /** Returns how many assets it made; 0 when the database was seeded before. */
 export async function seedDemoAssets(deps: SeedDeps): Promise<number> {
   const db = deps.repo.db;
-  const done = db.prepare(`SELECT value FROM meta WHERE key = 'seeded'`).get();
-  if (done) return 0;
+  if (db.prepare(`SELECT value FROM meta WHERE key = 'seeded'`).get()) return 0;
+  // Marked first: a seed cut short is never run again, so it can never add the same demo assets twice.
+  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', 1)`).run();
+
+  const steps = async (i: number, s: AssetService) => {
+    const d = await demo(i);
+    const id = await create(s, d.name, d.png);
+    await s.runner.idle();
+    return id;
+  };
+  const plans: Plan[] = [
+    async (s) => {
+      const blank = await sharp({ create: { width: 512, height: 512, channels: 3, background: '#ffffff' } }).png().toBuffer();
+      await create(s, 'Blank canvas (demo of a failed step)', blank);
+      await s.runner.idle();
+    },
+    async (s) => {
+      const id = await steps(0, s);
+      await advance(s, id, 4);
+      if (s.get(id).status.phase === 'for_review') s.approve(id); // Completed
+    },
+    async (s) => advance(s, await steps(1, s), 3), // For Review at Texturing
+    async (s) => {
+      const id = await steps(2, s);
+      await advance(s, id, 1);
+      if (s.get(id).status.phase !== 'for_review') return;
+      s.approve(id);
+      s.cancelCountdown(id); // Approved, waiting for Process to be clicked
+    },
+    async (s) => {
+      const id = await steps(3, s);
+      if (s.get(id).status.phase !== 'for_review') return;
+      s.requestRevision(id, 'Make it a little smoother, please.');
+      await s.runner.idle();
+    },
+  ];
 
   // Steps run back to back here (no minimum step time) so the first start is quick.
   const s = createAssetService({ ...deps, stepMs: 0, countdownMs: 10_000, stepTimeoutMs: 120_000, workers: 2 });
   let made = 0;
   try {
-    const blank = await sharp({ create: { width: 512, height: 512, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    await create(s, 'Blank canvas (demo of a failed step)', blank);
-    made++;
-
-    const completed = await demo(0);
-    const completedId = await create(s, completed.name, completed.png);
-    made++;
-    await s.runner.idle();
-    await advance(s, completedId, 4);
-    s.approve(completedId);
-
-    const texturing = await demo(1);
-    const texturingId = await create(s, texturing.name, texturing.png);
-    made++;
-    await s.runner.idle();
-    await advance(s, texturingId, 3);
-
-    const approved = await demo(2);
-    const approvedId = await create(s, approved.name, approved.png);
-    made++;
-    await s.runner.idle();
-    await advance(s, approvedId, 1);
-    s.approve(approvedId);
-    s.cancelCountdown(approvedId);
-
-    const revised = await demo(3);
-    const revisedId = await create(s, revised.name, revised.png);
-    made++;
-    await s.runner.idle();
-    s.requestRevision(revisedId, 'Make it a little smoother, please.');
-    await s.runner.idle();
-
+    for (const plan of plans) {
+      try {
+        await plan(s);
+        made++;
+      } catch (err) {
+        deps.log.warn({ err }, 'a demo asset could not be seeded; the server starts without it');
+      }
+    }
     // Left Processing on purpose: the running server picks it up, so a newcomer sees a step move.
-    const processing = await demo(4);
     await s.runner.close();
-    await create(s, processing.name, processing.png);
-    made++;
+    try {
+      const d = await demo(4);
+      await create(s, d.name, d.png);
+      made++;
+    } catch (err) {
+      deps.log.warn({ err }, 'a demo asset could not be seeded; the server starts without it');
+    }
   } finally {
     await s.close();
   }
-  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', 1)`).run();
   return made;
 }

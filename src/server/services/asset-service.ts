@@ -3,13 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import sharp from 'sharp';
-import { DEFAULT_PIPELINE, type Asset, type PipelineStep } from '../../contract/asset';
-import { checkGlb } from '../models/glb-check';
+import { DEFAULT_PIPELINE, type Asset, type Phase } from '../../contract/asset';
+import type { AssetList, DownloadFormat, Sort } from '../../contract/api';
+import { exportModel } from '../models/export-model';
+import { checkGlb, hasGlbMagic } from '../models/glb-check';
 import { modelStats } from '../models/model-stats';
 import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
 import { createStepRunner, type StepJob } from '../pipeline/step-runner';
-import type { AssetRepository, AssetRow } from '../storage/asset-repository';
+import { pipelineOf, type AssetRepository, type AssetRow, type ListCursor } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
 import { notFound, unprocessable, unsupportedType, wrongStage } from '../errors';
 import { transition, type Action } from './stage-machine';
@@ -35,6 +37,26 @@ export interface AssetServiceOptions {
 
 export type AssetService = ReturnType<typeof createAssetService>;
 
+export interface ListRequest {
+  phase?: Phase;
+  q?: string;
+  sort: Sort;
+  limit: number;
+  after?: ListCursor;
+}
+
+/** A file name for the header made from the asset's name: ASCII only; the full name travels in filename*. */
+export function fileSlug(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 60);
+  return slug || 'asset';
+}
+
 const THUMBNAIL_PX = 320;
 
 export function newAssetId(): string {
@@ -44,6 +66,8 @@ export function newAssetId(): string {
 export function createAssetService(o: AssetServiceOptions) {
   const { repo, files, log } = o;
   const now = o.now ?? Date.now;
+  // Part of every tag, so a tag from before a restart (or from a reset database) never matches again.
+  const boot = randomBytes(6).toString('base64url');
   const db = repo.db;
 
   const runner = createStepRunner({
@@ -64,12 +88,20 @@ export function createAssetService(o: AssetServiceOptions) {
     now,
     startDue: (id) => startNextStep(id),
     onError(err, id) {
+      if (id === null) {
+        log.error({ err }, 'countdown scheduler could not read deadlines; retrying');
+        return;
+      }
       // Never leave a deadline that cannot fire: it would be retried in a tight loop.
       log.error({ err, assetId: id }, 'countdown could not start the next step; clearing it');
-      db.transaction(() => {
-        const row = repo.get(id);
-        if (row) repo.updateState(row, { next_step_at: null }, now());
-      })();
+      try {
+        db.transaction(() => {
+          const row = repo.get(id);
+          if (row) repo.updateState(row, { next_step_at: null }, now());
+        })();
+      } catch (clearErr) {
+        log.error({ err: clearErr, assetId: id }, 'could not clear the countdown');
+      }
     },
   });
 
@@ -80,7 +112,7 @@ export function createAssetService(o: AssetServiceOptions) {
   }
 
   function stepCount(row: AssetRow): number {
-    return (JSON.parse(row.pipeline) as PipelineStep[]).length;
+    return pipelineOf(row).length;
   }
 
   function check(row: AssetRow, action: Action) {
@@ -101,14 +133,18 @@ export function createAssetService(o: AssetServiceOptions) {
     return repo.toAsset(updated);
   }
 
-  async function completeStep(job: StepJob, glb: Uint8Array): Promise<void> {
-    const stats = await modelStats(glb);
-    const n = repo.nextVersionNumber(job.assetId);
-    const file = await files.write(job.assetId, `v${n}-${randomBytes(4).toString('hex')}.glb`, glb);
-    const recorded = db.transaction(() => {
+  async function completeStep(job: StepJob, glb: Uint8Array, stop: AbortSignal): Promise<void> {
+    const stillOnStep = () => {
       const row = repo.get(job.assetId);
-      if (!row || row.phase !== 'processing' || row.step_index !== job.stepIndex) return false;
-      check(row, 'finish_step');
+      return row?.phase === 'processing' && row.step_index === job.stepIndex ? row : undefined;
+    };
+    if (stop.aborted || !stillOnStep()) return;
+    const stats = await modelStats(glb);
+    const file = await files.write(job.assetId, `v${repo.nextVersionNumber(job.assetId)}-${randomBytes(4).toString('hex')}.glb`, glb);
+    const recorded = db.transaction(() => {
+      const row = stillOnStep();
+      if (!row || stop.aborted) return false;
+      const phase = check(row, 'finish_step');
       repo.addVersion({
         asset_id: row.id,
         n: repo.nextVersionNumber(row.id),
@@ -120,10 +156,13 @@ export function createAssetService(o: AssetServiceOptions) {
         size_bytes: glb.byteLength,
         triangles: stats.triangles,
       });
-      repo.updateState(row, { phase: 'for_review', progress: null, error_message: null, job_source: null, job_note: null }, now());
+      repo.updateState(row, { phase, progress: null, error_message: null, job_source: null, job_note: null }, now());
       return true;
     })();
-    if (!recorded) await files.remove(file);
+    if (recorded) return;
+    // Deleted while the file was written: remove the folder the write may have re-created, not just the file.
+    if (repo.get(job.assetId)) await files.remove(file);
+    else await files.removeAsset(job.assetId);
   }
 
   function failStep(job: StepJob, reason: string): void {
@@ -169,6 +208,68 @@ export function createAssetService(o: AssetServiceOptions) {
 
     get(id: string): Asset {
       return repo.toAsset(mustGet(id));
+    },
+
+    /** A tag that changes whenever anything a list shows changes. */
+    listTag(): string {
+      return `${boot}.${repo.changeSeq()}`;
+    },
+
+    /** The asset with a tag that changes whenever the asset does. */
+    getTagged(id: string): { asset: Asset; tag: string } {
+      const row = mustGet(id);
+      return { asset: repo.toAsset(row), tag: `${boot}.a${row.change_seq}` };
+    },
+
+    list(r: ListRequest): AssetList {
+      const q = r.q?.trim() || undefined;
+      const rows = repo.list({
+        sort: r.sort,
+        limit: r.limit + 1,
+        ...(r.phase ? { phase: r.phase } : {}),
+        ...(q ? { q } : {}),
+        ...(r.after ? { after: r.after } : {}),
+      });
+      const page = rows.slice(0, r.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(repo.toAsset),
+        next_cursor: rows.length > r.limit && last ? encodeCursor(r.sort, [repo.sortValue(last, r.sort), last.id]) : null,
+        counts: repo.counts(q),
+      };
+    },
+
+    /** The stored GLB of version `n`, for the preview. */
+    versionFile(id: string, n: number): { stream: NodeJS.ReadableStream; size: number } {
+      mustGet(id);
+      const v = repo.version(id, n);
+      if (!v) throw notFound(`This asset has no version ${n}.`);
+      return { stream: files.stream(v.file), size: v.size_bytes };
+    },
+
+    thumbnail(id: string): NodeJS.ReadableStream {
+      const row = mustGet(id);
+      if (!row.has_thumbnail) throw notFound('This asset has no thumbnail.');
+      return files.stream(`${id}/thumbnail.jpg`);
+    },
+
+    /** A version (the latest by default) converted for download, with the names to give it. */
+    async download(id: string, format: DownloadFormat, version?: number) {
+      const row = mustGet(id);
+      const latest = repo.latestVersion(id);
+      const v = version !== undefined ? repo.version(id, version) : latest;
+      if (!v) {
+        if (version !== undefined) throw notFound(`This asset has no version ${version}.`);
+        throw wrongStage('This asset has no model yet: wait for its first step to finish.');
+      }
+      const isLatest = latest?.n === v.n;
+      const out = await exportModel(await files.read(v.file), format, isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`);
+      return { ...out, displayName: isLatest ? row.name : `${row.name} v${v.n}` };
+    },
+
+    /** Refuses an upload before its body is read, when the stage would refuse it anyway. */
+    assertCanUpload(id: string): void {
+      check(mustGet(id), 'upload_version');
     },
 
     async create(input: NewAssetInput): Promise<Asset> {
@@ -232,7 +333,7 @@ export function createAssetService(o: AssetServiceOptions) {
         id,
         'request_revision',
         () => ({ progress: 0, error_message: null, job_source: 'revision', job_note: note }),
-        (row) => repo.addRevision(row.id, (JSON.parse(row.pipeline) as PipelineStep[])[row.step_index]?.key ?? 'geometry', note, now()),
+        (row) => repo.addRevision(row.id, pipelineOf(row)[row.step_index]?.key ?? 'geometry', note, now()),
       );
       runner.enqueue(id);
       return asset;
@@ -240,7 +341,7 @@ export function createAssetService(o: AssetServiceOptions) {
 
     async uploadVersion(id: string, bytes: Uint8Array): Promise<Asset> {
       check(mustGet(id), 'upload_version'); // fail fast, before the expensive check
-      if (!isGlb(bytes)) {
+      if (!hasGlbMagic(bytes)) {
         throw unsupportedType('The file is not a GLB (binary glTF 2.0) model. Export the model as .glb and upload that.');
       }
       const result = await checkGlb(bytes);
@@ -251,7 +352,7 @@ export function createAssetService(o: AssetServiceOptions) {
         const updated = db.transaction(() => {
           const row = mustGet(id);
           const phase = check(row, 'upload_version');
-          const stepKey = (JSON.parse(row.pipeline) as PipelineStep[])[row.step_index]?.key;
+          const stepKey = pipelineOf(row)[row.step_index]?.key;
           if (!stepKey) throw wrongStage('The asset has no current step.');
           repo.addVersion({
             asset_id: id,
@@ -288,7 +389,7 @@ export function createAssetService(o: AssetServiceOptions) {
   };
 }
 
-/** A GLB starts with the ASCII magic "glTF"; anything else is the wrong type of file, not a broken model. */
-function isGlb(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
+/** A cursor names its sort, so one made for another order is refused instead of silently misread. */
+export function encodeCursor(sort: Sort, c: ListCursor): string {
+  return Buffer.from(JSON.stringify([sort, ...c])).toString('base64url');
 }

@@ -1,6 +1,6 @@
 // The one place that decides which actions an asset's stage allows and where each leads (SPEC §1).
 // Routes and the pipeline never set `phase` themselves: they ask for a transition here.
-import type { Phase } from '../../contract/asset';
+import { stageLabelOf, type Phase } from '../../contract/asset';
 import { wrongStage } from '../errors';
 
 export type Action =
@@ -51,7 +51,7 @@ export const TRANSITIONS: Readonly<Record<Action, Transition>> = {
       isLast(s)
         ? 'The asset has finished every step: there is no countdown to cancel.'
         : s.next_step_at === null
-          ? 'No countdown is running for this asset.'
+          ? 'No countdown is running: the asset is Approved and waits for Process to be clicked.'
           : null,
   },
   retry: { from: ['failed'], to: 'processing', verb: 'retry' },
@@ -59,16 +59,7 @@ export const TRANSITIONS: Readonly<Record<Action, Transition>> = {
 
 /** The stage as a person reads it, for messages. */
 export function stageName(s: Pick<StageView, 'phase' | 'step_index' | 'step_count'>): string {
-  switch (s.phase) {
-    case 'processing':
-      return 'Processing';
-    case 'for_review':
-      return 'For Review';
-    case 'failed':
-      return 'Generation Failed';
-    case 'completed':
-      return isLast({ ...s, next_step_at: null }) ? 'Completed' : 'Approved';
-  }
+  return stageLabelOf(s.phase, s.step_index >= s.step_count - 1);
 }
 
 /** Returns the phase the action leads to, or throws a 409 that names the asset's current stage. */

@@ -88,6 +88,11 @@ const SORT_SQL: Record<Sort, { column: string; order: string; after: string }> =
   },
 };
 
+/** The steps an asset was created with (stored as JSON so a pipeline can change without a migration). */
+export function pipelineOf(row: Pick<AssetRow, 'pipeline'>): PipelineStep[] {
+  return JSON.parse(row.pipeline) as PipelineStep[];
+}
+
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -128,6 +133,10 @@ export function createAssetRepository(db: Db) {
   );
   const insertRevision = db.prepare(`INSERT INTO revisions (asset_id, step_key, note, created_at) VALUES (?, ?, ?, ?)`);
   const deleteAsset = db.prepare(`DELETE FROM assets WHERE id = ?`);
+  const selectStoredFiles = db.prepare<[], { file: string }>(
+    `SELECT file FROM images UNION ALL SELECT file FROM versions
+     UNION ALL SELECT id || '/thumbnail.jpg' FROM assets WHERE has_thumbnail = 1`,
+  );
   const updateState = db.prepare(
     `UPDATE assets SET step_index = @step_index, phase = @phase, updated_at = @updated_at, progress = @progress,
        error_message = @error_message, next_step_at = @next_step_at, job_source = @job_source, job_note = @job_note,
@@ -187,7 +196,7 @@ export function createAssetRepository(db: Db) {
       id: row.id,
       name: row.name,
       created_at: row.created_at,
-      pipeline: JSON.parse(row.pipeline) as PipelineStep[],
+      pipeline: pipelineOf(row),
       step_index: row.step_index,
       status: {
         phase: row.phase,
@@ -213,7 +222,6 @@ export function createAssetRepository(db: Db) {
     get: (id: string): AssetRow | undefined => getRow.get(id),
     toAsset,
     images: (id: string): ImageRow[] => selectImages.all(id),
-    versions: (id: string): Version[] => selectVersions.all(id).map(toVersion),
     version: (id: string, n: number): VersionRow | undefined => selectVersion.get(id, n),
     latestVersion: (id: string): VersionRow | undefined => selectLatestVersion.get(id),
     latestVersionOfStep: (id: string, step: StepKey): VersionRow | undefined => selectLatestVersionOfStep.get(id, step),
@@ -269,6 +277,9 @@ export function createAssetRepository(db: Db) {
         if (changed) nextSeq();
         return changed;
       })(),
+
+    /** Every file a row points at: what a sweep of the files folder must keep. */
+    storedFiles: (): Set<string> => new Set(selectStoredFiles.all().map((r) => r.file)),
 
     processingIds: (): string[] => selectProcessing.all().map((r) => r.id),
     dueIds: (now: number): string[] => selectDue.all(now).map((r) => r.id),

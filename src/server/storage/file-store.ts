@@ -14,13 +14,15 @@ export interface FileStore {
   write(assetId: string, name: string, bytes: Uint8Array): Promise<string>;
   read(rel: string): Promise<Buffer>;
   stream(rel: string): ReadStream;
-  size(rel: string): Promise<number>;
   absolute(rel: string): string;
   /** Removes one stored file; a missing file is not an error. */
   remove(rel: string): Promise<void>;
   removeAsset(assetId: string): Promise<void>;
-  /** Deletes temp files a crash left behind. */
-  sweepTemp(): Promise<number>;
+  /**
+   * Deletes every stored file not in `keep` (relative paths) and folders left empty: temp files and files
+   * a crash wrote before their row was saved. Run at start, before any step or upload can write.
+   */
+  sweep(keep: ReadonlySet<string>): Promise<number>;
 }
 
 export async function createFileStore(root: string): Promise<FileStore> {
@@ -60,23 +62,23 @@ export async function createFileStore(root: string): Promise<FileStore> {
     },
     read: (rel) => fs.readFile(absolute(rel)),
     stream: (rel) => createReadStream(absolute(rel)),
-    size: async (rel) => (await fs.stat(absolute(rel))).size,
     remove: (rel) => fs.rm(absolute(rel), { force: true }),
     async removeAsset(assetId) {
       if (!SAFE_SEGMENT.test(assetId)) throw new Error('Refusing unsafe asset id');
       await fs.rm(path.join(resolvedRoot, assetId), { recursive: true, force: true });
     },
-    async sweepTemp() {
+    async sweep(keep) {
       let removed = 0;
       for (const dir of await fs.readdir(resolvedRoot, { withFileTypes: true })) {
         if (!dir.isDirectory()) continue;
         const full = path.join(resolvedRoot, dir.name);
-        for (const file of await fs.readdir(full)) {
-          if (file.includes('.tmp-')) {
-            await fs.rm(path.join(full, file), { force: true });
-            removed++;
-          }
+        const names = await fs.readdir(full);
+        for (const file of names) {
+          if (keep.has(`${dir.name}/${file}`)) continue;
+          await fs.rm(path.join(full, file), { recursive: true, force: true });
+          removed++;
         }
+        if ((await fs.readdir(full)).length === 0) await fs.rmdir(full);
       }
       return removed;
     },

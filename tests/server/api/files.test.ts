@@ -63,6 +63,13 @@ describe('model files and downloads', () => {
     expect(res.headers['content-disposition']).toContain('filename="cafe-chair-v2-v1.glb"');
   });
 
+  it('percent-encodes a name with quotes and brackets as RFC 8187 asks', async () => {
+    const { contentDisposition } = await import('../../../src/server/routes/files');
+    expect(contentDisposition('bob-s-big-chair.glb', "Bob's (big) chair!")).toBe(
+      `attachment; filename="bob-s-big-chair.glb"; filename*=UTF-8''Bob%27s%20%28big%29%20chair%21.glb`,
+    );
+  });
+
   it.each([
     [`/download?format=fbx`, 400, 'format'],
     [`/download?version=99`, 404, 'no version 99'],

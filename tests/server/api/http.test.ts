@@ -48,6 +48,15 @@ describe('HTTP basics', () => {
     expect(errorOf(res).message).toContain('not a valid asset id');
   });
 
+  it.each(['/api/assets/abc?x=1', '/api/assets/abc/versions/1/model.glb?x=1', '/api/assets/abc/thumbnail.jpg?x=1'])(
+    'refuses unknown query parameters on %s with 400',
+    async (url) => {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).message).toBe('Unknown query field: x.');
+    },
+  );
+
   it('refuses malformed JSON with 400', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -37,7 +37,10 @@ describe('an asset through its stages', () => {
 
     const again = await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}/next-step` });
     expect(again.statusCode).toBe(409);
-    expect(errorOf(again)).toEqual({ code: 'wrong_stage', message: 'No countdown is running for this asset.' });
+    expect(errorOf(again)).toEqual({
+      code: 'wrong_stage',
+      message: 'No countdown is running: the asset is Approved and waits for Process to be clicked.',
+    });
 
     // The button without a number still starts the step.
     const started = asAsset(await post(t.app, `/api/assets/${id}/next-step`));
@@ -114,6 +117,38 @@ describe('an asset through its stages', () => {
     expect(a.status.phase).toBe('for_review');
   });
 
+  it.each([
+    ['two files', async (glb: Buffer) => multipart({}, [
+      { field: 'file', bytes: glb, filename: 'a.glb' },
+      { field: 'file', bytes: glb, filename: 'b.glb' },
+    ]), 413, 'Send one model file at a time.'],
+    ['a JSON body', async () => ({ payload: JSON.stringify({ file: 'x' }), headers: { 'content-type': 'application/json' } }), 415, 'multipart/form-data'],
+    ['a form cut off before it ends', async (glb: Buffer) => {
+      const body = await multipart({}, [{ field: 'file', bytes: glb, filename: 'a.glb' }]);
+      return { payload: body.payload.subarray(0, 300), headers: body.headers };
+    }, 400, 'malformed or was cut off'],
+    ['a multipart type without a boundary', async () => ({ payload: 'garbage', headers: { 'content-type': 'multipart/form-data' } }), 400, 'malformed'],
+  ])('refuses an upload of %s and keeps what it had', async (_label, make, status, message) => {
+    const { id } = await createAsset(t.app);
+    await waitForAsset(t.app, id, 'for_review');
+    const glb = (await t.app.inject({ method: 'GET', url: `/api/assets/${id}/versions/1/model.glb` })).rawPayload;
+    const res = await t.app.inject({ method: 'POST', url: `/api/assets/${id}/versions`, ...(await make(glb)) });
+    expect(res.statusCode).toBe(status);
+    expect(errorOf(res).message).toContain(message);
+    expect((await getAsset(t.app, id)).versions).toHaveLength(1);
+  });
+
+  it('refuses a model over 64 MB with 413 while it streams', async () => {
+    const { id } = await createAsset(t.app);
+    await waitForAsset(t.app, id, 'for_review');
+    const big = Buffer.alloc(64 * 1024 * 1024 + 1, 0x20);
+    big.write('glTF');
+    const body = await multipart({}, [{ field: 'file', bytes: big, filename: 'huge.glb' }]);
+    const res = await t.app.inject({ method: 'POST', url: `/api/assets/${id}/versions`, ...body });
+    expect(res.statusCode).toBe(413);
+    expect(errorOf(res).message).toContain('at most 64 MB');
+  });
+
   it('refuses an upload while the asset is Processing with 409, naming the stage', async () => {
     const { id } = await createAsset(t.app);
     const body = await multipart({}, [{ field: 'file', bytes: Buffer.from('glTF'), filename: 'm.glb' }]);
@@ -127,7 +162,7 @@ describe('an asset through its stages', () => {
     ['retry', 'POST', 'retry'],
     ['next-step', 'POST', 'start the next step'],
     ['next-step', 'DELETE', 'cancel the countdown'],
-  ] as const)('refuses %s (%s) in For Review with 409 and changes nothing', async (path, method, verb) => {
+  ] as const)('refuses %s (%s) in the wrong stage with 409 and changes nothing', async (path, method, verb) => {
     const { id } = await createAsset(t.app);
     const before = await waitForAsset(t.app, id, 'for_review');
     if (path === 'approve') await post(t.app, `/api/assets/${id}/approve`); // approving twice is the refused case
@@ -162,11 +197,40 @@ describe('an asset through its stages', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}` })).statusCode).toBe(404);
   });
 
-  it('deleting an asset while its step runs stops the step', async () => {
+  it('deleting an asset while its step runs aborts the step and leaves no files behind', async () => {
+    await t.close();
+    let seen: AbortSignal | undefined;
+    const { createBuiltinGenerator } = await import('../../../src/server/pipeline/builtin-generator');
+    t = await makeTestApp({
+      generator: {
+        ...createBuiltinGenerator(),
+        // A step that only ends when it is told to stop.
+        geometry: (input) => {
+          seen = input.signal;
+          return new Promise((_resolve, reject) => input.signal.addEventListener('abort', () => reject(input.signal.reason)));
+        },
+      },
+    });
     const { id } = await createAsset(t.app);
+    await vi.waitFor(() => expect(seen).toBeDefined());
     expect((await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}` })).statusCode).toBe(204);
     await t.app.assets.runner.idle();
+    expect(seen?.aborted).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: `/api/assets/${id}` })).statusCode).toBe(404);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(`${t.files.root}/${id}`)).toBe(false);
+  });
+
+  it('fails the step, instead of leaving it Processing, when the model it builds on is unreadable', async () => {
+    const { id } = await createAsset(t.app);
+    const first = await waitForAsset(t.app, id, 'for_review');
+    const { rmSync } = await import('node:fs');
+    rmSync(t.files.absolute(t.repo.version(id, first.versions[0]?.n ?? 1)?.file ?? ''));
+    await post(t.app, `/api/assets/${id}/approve`);
+    await post(t.app, `/api/assets/${id}/next-step`);
+    const failed = await waitForAsset(t.app, id, 'failed');
+    expect(failed.step_index).toBe(1);
+    expect(failed.status.error_message).toMatch(/Something went wrong while processing this step/);
   });
 });
 
@@ -189,7 +253,8 @@ describe('the countdown', () => {
     const { id } = await createAsset(t.app);
     await waitForAsset(t.app, id, 'for_review');
     await post(t.app, `/api/assets/${id}/approve`);
-    await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}/next-step` });
+    const back = await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}/next-step` });
+    expect(back.statusCode, 'Back must land before the 150 ms countdown runs out').toBe(200);
     await new Promise((r) => setTimeout(r, 400));
     expect(await getAsset(t.app, id)).toMatchObject({ step_index: 0, next_step_at: null, status: { phase: 'completed' } });
   });

@@ -3,7 +3,6 @@ import { createAsset, errorOf, makeTestApp, post, waitForAsset, type TestApp } f
 
 let t: TestApp;
 beforeEach(async () => {
-  // Steps never finish here unless a test lets them: the list tests are about the list.
   t = await makeTestApp({ stepMs: 0 });
 });
 afterEach(async () => {
@@ -94,6 +93,33 @@ describe('GET /api/assets', () => {
     const changed = await t.app.inject({ method: 'GET', url: '/api/assets?phase=for_review', headers: { 'if-none-match': etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('never answers 304 to a request it would refuse, and gives a refusal no ETag', async () => {
+    await seed(['Vase']);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/assets?cursor=zzz' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers.etag).toBeUndefined();
+    const good = await t.app.inject({ method: 'GET', url: '/api/assets' });
+    const again = await t.app.inject({ method: 'GET', url: '/api/assets?cursor=zzz', headers: { 'if-none-match': good.headers.etag as string } });
+    expect(again.statusCode).toBe(400);
+  });
+
+  it('does not honour a tag from before a restart, even when the change counter matches', async () => {
+    await seed(['Vase']);
+    const before = await t.app.inject({ method: 'GET', url: '/api/assets' });
+    await t.close(true);
+    t = await makeTestApp({ dataDir: t.dataDir });
+    const after = await t.app.inject({ method: 'GET', url: '/api/assets', headers: { 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+  });
+
+  it('refuses a cursor made for another sort order', async () => {
+    await seed(['a', 'b', 'c']);
+    const page = await list('?sort=name&limit=1');
+    const res = await t.app.inject({ method: 'GET', url: `/api/assets?sort=newest&cursor=${page.next_cursor}` });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toContain('cursor belongs to sort=name');
   });
 
   it('gives a single asset an ETag too', async () => {

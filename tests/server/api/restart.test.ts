@@ -2,7 +2,7 @@ import { createAsset, getAsset, makeTestApp, post, waitForAsset } from '../helpe
 
 describe('a restart loses nothing', () => {
   it('keeps assets, versions, revisions and a running countdown, which still fires', async () => {
-    const first = await makeTestApp({ countdownMs: 800 });
+    const first = await makeTestApp({ countdownMs: 60_000 });
     const { id } = await createAsset(first.app, { name: 'Survivor' });
     await waitForAsset(first.app, id, 'for_review');
     await post(first.app, `/api/assets/${id}/revisions`, { note: 'rounder' });
@@ -11,11 +11,11 @@ describe('a restart loses nothing', () => {
     const before = await getAsset(first.app, id);
     await first.close(true);
 
-    const second = await makeTestApp({ dataDir: first.dataDir, countdownMs: 800 });
+    // The second server's clock is past the deadline: the countdown must fire on start, with no request.
+    const second = await makeTestApp({ dataDir: first.dataDir, now: () => Date.now() + 61_000 });
     try {
-      const after = await getAsset(second.app, id);
-      expect(after).toEqual(before);
-      expect(after.next_step_at).toBe(approved.next_step_at);
+      expect(second.repo.toAsset(second.repo.get(id) ?? assert.fail('asset lost'))).toEqual(before);
+      expect(before.next_step_at).toBe(approved.next_step_at);
       const next = await waitForAsset(second.app, id, (a) => a.step_index === 1, 10_000);
       expect(next.next_step_at).toBeNull();
       expect(next.versions.map((v) => v.source)).toEqual(['generated', 'revision']);
@@ -29,6 +29,12 @@ describe('a restart loses nothing', () => {
     const { id } = await createAsset(first.app, { name: 'Interrupted' });
     await waitForAsset(first.app, id, (a) => (a.status.progress ?? 0) > 0, 5_000);
     await first.close(true);
+    // Closing stopped the step rather than waiting for it: nothing was recorded yet.
+    const { openDatabase } = await import('../../../src/server/storage/database');
+    const db = openDatabase(`${first.dataDir}/asset-forge.sqlite`);
+    expect(db.prepare('SELECT phase FROM assets WHERE id = ?').get(id)).toEqual({ phase: 'processing' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM versions').get()).toEqual({ n: 0 });
+    db.close();
 
     const second = await makeTestApp({ dataDir: first.dataDir, stepMs: 0 });
     try {
@@ -39,15 +45,26 @@ describe('a restart loses nothing', () => {
     }
   });
 
-  it('sweeps half-written temp files left by a crash', async () => {
+  it('sweeps files a crash left without a row: temp files, unrecorded versions, folders of unsaved assets', async () => {
     const t = await makeTestApp();
     const { id } = await createAsset(t.app);
-    await t.app.assets.runner.idle();
+    await waitForAsset(t.app, id, 'for_review');
     const fs = await import('node:fs');
+    const path = await import('node:path');
+    const kept = [...t.repo.storedFiles()].map((rel) => t.files.absolute(rel));
     const temp = `${t.files.absolute(`${id}/thumbnail.jpg`)}.tmp-deadbeef`;
+    const unrecorded = t.files.absolute(`${id}/v9-abcdef12.glb`);
+    const orphanDir = path.join(t.files.root, 'NeverSaved123');
     fs.writeFileSync(temp, 'half');
-    expect(await t.files.sweepTemp()).toBe(1);
-    expect(fs.existsSync(temp)).toBe(false);
+    fs.writeFileSync(unrecorded, 'glTF');
+    fs.mkdirSync(orphanDir);
+    fs.writeFileSync(path.join(orphanDir, 'input-0.png'), 'png');
+
+    expect(await t.files.sweep(t.repo.storedFiles())).toBe(3);
+    expect([temp, unrecorded, orphanDir].filter((p) => fs.existsSync(p))).toEqual([]);
+    expect(kept.length).toBeGreaterThanOrEqual(3); // input image, thumbnail, version 1
+    expect(kept.every((p) => fs.existsSync(p))).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: `/api/assets/${id}/versions/1/model.glb` })).statusCode).toBe(200);
     await t.close();
   });
 });

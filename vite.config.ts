@@ -29,6 +29,17 @@ export default defineConfig({
           setupFiles: ['tests/web/setup.ts'],
         },
       },
+      {
+        // Real browser (Debian's Chromium) against the real server; .ci/run installs Chromium.
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

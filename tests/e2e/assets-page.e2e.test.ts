@@ -1,0 +1,242 @@
+// The Assets page in a real browser against the real server: create an asset through the form and watch it move
+// from Processing to For Review without a reload; axe-core finds no serious or critical problem at phone and
+// desktop widths; nothing scrolls sideways on a phone; the page works from the keyboard.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let server: ChildProcess | undefined;
+let baseUrl = '';
+let context: BrowserContext | undefined;
+const tempDirs: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Starts the real server and resolves with its URL once it says it is running (it may build the page first). */
+function startServer(port: number, dataDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // As `npm start` runs it: node with tsx's loader, so SIGTERM reaches the server itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        SEED: '0',
+        ASSET_STEP_MS: '800',
+        ASSET_COUNTDOWN_MS: '3000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Asset Forge is running at (http:\/\/\S+?)\/?\s/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`The server exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A coloured shape on a transparent background: something the built-in generator can really turn into a mesh. */
+function objectPng(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">
+    <circle cx="128" cy="120" r="84" fill="#2563eb"/>
+    <rect x="88" y="176" width="80" height="52" rx="10" fill="#f59e0b"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+/** Each test that needs a card on the list makes its own, through the API. */
+async function createAssetViaApi(name: string): Promise<void> {
+  const form = new FormData();
+  form.append('name', name);
+  form.append('images', new Blob([new Uint8Array(await objectPng())], { type: 'image/png' }), 'object.png');
+  const response = await fetch(`${baseUrl}/api/assets`, { method: 'POST', body: form });
+  expect(response.status).toBe(201);
+}
+
+async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+async function newPage(width: number, height: number): Promise<Page> {
+  if (!context) throw new Error('The browser did not start.');
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height });
+  return page;
+}
+
+beforeAll(async () => {
+  const url = startServer(await freePort(), tempDir('af-e2e-data-'));
+  context = await chromium.launchPersistentContext(tempDir('af-e2e-chromium-'), {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  baseUrl = await url;
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await stopServer();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+describe('the Assets page in Chromium', () => {
+  it('creates an asset through the form and shows it going from Processing to For Review without a reload', async () => {
+    const page = await newPage(1440, 900);
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { level: 1, name: 'Assets' }).waitFor({ timeout: 15_000 });
+    // Survives only as long as the document does: gone after any reload.
+    await page.evaluate(() => Object.assign(window, { e2eMarker: 'same document' }));
+
+    await page.getByRole('link', { name: 'New asset' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('E2E sphere');
+    await page.getByLabel('Images').setInputFiles({ name: 'sphere.png', mimeType: 'image/png', buffer: await objectPng() });
+    await expect.poll(() => page.getByText('sphere.png', { exact: true }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Create asset' }).click();
+
+    const card = page.getByRole('article', { name: 'E2E sphere' });
+    await card.waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe('/');
+    const stages: string[] = [];
+    const stageOf = () =>
+      card.evaluate((el) => ['Processing', 'For Review', 'Generation Failed'].find((s) => el.textContent?.includes(s)) ?? '?');
+    for (let i = 0; i < 300 && stages.at(-1) !== 'For Review' && stages.at(-1) !== 'Generation Failed'; i++) {
+      const stage = await stageOf();
+      if (stages.at(-1) !== stage) stages.push(stage);
+      await page.waitForTimeout(100);
+    }
+    expect(stages).toEqual(['Processing', 'For Review']);
+    expect(await card.textContent()).toContain('High Poly Geometry');
+    expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe('same document');
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Notifications' }).getByText('E2E sphere is ready for review').isVisible())
+      .toBe(true);
+    await page.close();
+  }, 90_000);
+
+  for (const [width, height] of [
+    [375, 800],
+    [1440, 900],
+  ] as const) {
+    it(`has no serious or critical axe violations at ${width} px, on the list and the form${width === 375 ? ', and no sideways scroll' : ''}`, async () => {
+      await createAssetViaApi(`Axe check at ${width} px`);
+      const page = await newPage(width, height);
+      await page.goto(`${baseUrl}/`);
+      await page.getByRole('heading', { level: 1, name: 'Assets' }).waitFor();
+      await page.getByRole('article').first().waitFor({ timeout: 15_000 });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      if (width === 375) expect(await horizontalOverflow(page)).toBe(0);
+
+      await page.goto(`${baseUrl}/new`);
+      await page.getByRole('button', { name: 'Create asset' }).waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      if (width === 375) expect(await horizontalOverflow(page)).toBe(0);
+
+      // With every field showing its error, too.
+      await page.getByRole('button', { name: 'Create asset' }).click();
+      await page.getByText('Name is required').waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      if (width === 375) expect(await horizontalOverflow(page)).toBe(0);
+      await page.close();
+    }, 60_000);
+  }
+
+  it('works from the keyboard, with the focus visible', async () => {
+    await createAssetViaApi('Keyboard check');
+    const page = await newPage(1440, 900);
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('article').first().waitFor({ timeout: 15_000 });
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return { text: el?.textContent?.trim() ?? '', outline: el ? getComputedStyle(el).outlineStyle : 'none' };
+      });
+
+    const visited: string[] = [];
+    for (let i = 0; i < 8 && visited.at(-1) !== 'New asset'; i++) {
+      await page.keyboard.press('Tab');
+      visited.push((await focused()).text);
+    }
+    expect(visited[0]).toBe('Skip to content');
+    expect(visited.at(-1)).toBe('New asset');
+    expect((await focused()).outline).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'New asset' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.close();
+  }, 30_000);
+});

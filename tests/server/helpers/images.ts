@@ -161,3 +161,24 @@ export async function smallPipelineModels(dir: string): Promise<StepOutputs> {
   }
   return out as StepOutputs;
 }
+
+/**
+ * Runs the small pipeline once for the calling test file (in beforeAll) and cleans up after it; returns a
+ * getter, since the models exist only once the hook has run.
+ */
+export function usePipelineModels(): () => StepOutputs {
+  let models: StepOutputs | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const folder = await imageFolder();
+    cleanup = folder.cleanup;
+    models = await smallPipelineModels(folder.dir);
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+  return () => {
+    if (!models) throw new Error('usePipelineModels: the models are only ready inside tests');
+    return models;
+  };
+}

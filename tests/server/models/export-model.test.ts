@@ -4,24 +4,12 @@ import { unzipSync } from 'fflate';
 import { validateBytes } from 'gltf-validator';
 import { exportModel } from '../../../src/server/models/export-model';
 import { modelStats } from '../../../src/server/models/model-stats';
-import { boxGlb, imageFolder, smallPipelineModels } from '../helpers/images';
-import type { StepOutputs } from '../helpers/images';
+import { boxGlb, usePipelineModels } from '../helpers/images';
 
 // Plain glTF-Transform does not know MSFT_lod and would say so on every read.
 const quietIO = () => new NodeIO().setLogger(new Logger(Logger.Verbosity.ERROR));
 
-let models: StepOutputs;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  const folder = await imageFolder();
-  cleanup = folder.cleanup;
-  models = await smallPipelineModels(folder.dir);
-});
-
-afterAll(async () => {
-  await cleanup();
-});
+const pipelineModels = usePipelineModels();
 
 /** Compression method of each entry, from the zip's local file headers (0 = stored, 8 = deflated). */
 function zipMethods(zip: Uint8Array): Map<string, number> {
@@ -44,12 +32,12 @@ const lines = (obj: string, prefix: string) => obj.split('\n').filter((l) => l.s
 
 describe('exportModel', () => {
   it('hands a GLB back as it is', async () => {
-    const out = await exportModel(models.lod, 'glb', 'test-object');
-    expect(out).toEqual({ bytes: models.lod, contentType: 'model/gltf-binary', fileName: 'test-object.glb' });
+    const out = await exportModel(pipelineModels().lod, 'glb', 'test-object');
+    expect(out).toEqual({ bytes: pipelineModels().lod, contentType: 'model/gltf-binary', fileName: 'test-object.glb' });
   });
 
   it('zips a .gltf with its .bin and texture that re-imports and validates', async () => {
-    const out = await exportModel(models.lod, 'gltf', 'test-object');
+    const out = await exportModel(pipelineModels().lod, 'gltf', 'test-object');
     expect(out.contentType).toBe('application/zip');
     expect(out.fileName).toBe('test-object-gltf.zip');
     const files = unzipSync(out.bytes);
@@ -74,7 +62,7 @@ describe('exportModel', () => {
   });
 
   it('zips one OBJ per level with normals, flipped V, materials and the texture', async () => {
-    const out = await exportModel(models.lod, 'obj', 'test-object');
+    const out = await exportModel(pipelineModels().lod, 'obj', 'test-object');
     expect(out.fileName).toBe('test-object-obj.zip');
     const files = unzipSync(out.bytes);
     expect(Object.keys(files).sort()).toEqual([
@@ -95,7 +83,7 @@ describe('exportModel', () => {
     expect(vt).toHaveLength(v.length);
     expect(vn).toHaveLength(v.length);
     const faces = lines(obj, 'f ');
-    expect(faces).toHaveLength((await modelStats(models.lod)).triangles);
+    expect(faces).toHaveLength((await modelStats(pipelineModels().lod)).triangles);
     for (const face of faces) {
       for (const corner of face.slice(2).split(' ')) {
         const [vi, ti, ni] = corner.split('/').map(Number);
@@ -107,7 +95,7 @@ describe('exportModel', () => {
     }
 
     // V is flipped against glTF, vertex for vertex.
-    const prim = (await quietIO().readBinary(models.lod)).getRoot().listNodes()[0]?.getMesh()?.listPrimitives()[0];
+    const prim = (await quietIO().readBinary(pipelineModels().lod)).getRoot().listNodes()[0]?.getMesh()?.listPrimitives()[0];
     const uv = prim?.getAttribute('TEXCOORD_0')?.getElement(0, []) ?? [];
     const [u0, v0] = (vt[0] ?? '').split(' ').slice(1).map(Number);
     expect(u0).toBeCloseTo(uv[0] ?? NaN, 5);

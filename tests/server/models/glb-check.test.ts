@@ -1,20 +1,8 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { checkGlb } from '../../../src/server/models/glb-check';
-import { boxGlb, imageFolder, seededRandom, smallPipelineModels, solidPng } from '../helpers/images';
-import type { StepOutputs } from '../helpers/images';
+import { boxGlb, seededRandom, solidPng, usePipelineModels } from '../helpers/images';
 
-let models: StepOutputs;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  const folder = await imageFolder();
-  cleanup = folder.cleanup;
-  models = await smallPipelineModels(folder.dir);
-});
-
-afterAll(async () => {
-  await cleanup();
-});
+const pipelineModels = usePipelineModels();
 
 /** Splits a GLB into its JSON and BIN chunks. */
 function chunks(glb: Uint8Array): { json: Record<string, unknown>; bin: Uint8Array } {
@@ -62,7 +50,7 @@ async function expectRejected(bytes: Uint8Array, reason: RegExp): Promise<void> 
 
 describe('checkGlb', () => {
   it("accepts every step's output and counts the triangles drawn", async () => {
-    for (const glb of Object.values(models)) {
+    for (const glb of Object.values(pipelineModels())) {
       const result = await checkGlb(glb);
       expect(result.ok).toBe(true);
       expect(result.ok ? result.triangles : 0).toBeGreaterThan(0);
@@ -82,7 +70,7 @@ describe('checkGlb', () => {
   });
 
   it('rejects damaged containers: version, declared length, chunk lengths', async () => {
-    const good = models.geometry;
+    const good = pipelineModels().geometry;
     await expectRejected(withUint32(good, 4, 1), /version 1/);
     await expectRejected(good.slice(0, good.length - 100), /incomplete or has extra bytes/);
     await expectRejected(new Uint8Array([...good, 0, 0, 0, 0]), /incomplete or has extra bytes/);

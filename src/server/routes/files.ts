@@ -13,9 +13,9 @@ function rfc8187(s: string): string {
   return encodeURIComponent(s).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function contentDisposition(fileName: string, displayName: string): string {
-  const ext = fileName.slice(fileName.lastIndexOf('.'));
-  const utf8 = rfc8187(displayName.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_') + ext);
+/** `fileName` is ASCII for old clients; `displayFileName` is the asset's own name, sanitised for file systems. */
+export function contentDisposition(fileName: string, displayFileName: string): string {
+  const utf8 = rfc8187(displayFileName.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_'));
   return `attachment; filename="${fileName}"; filename*=UTF-8''${utf8}`;
 }
 
@@ -39,7 +39,7 @@ export function registerFileRoutes(app: FastifyInstance, service: AssetService):
     const out = await service.download(id, q.format ?? 'glb', q.version);
     return reply
       .type(out.contentType)
-      .header('content-disposition', contentDisposition(out.fileName, out.displayName))
+      .header('content-disposition', contentDisposition(out.fileName, out.displayFileName))
       .header('cache-control', 'private, no-cache')
       .send(Buffer.from(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength));
   });

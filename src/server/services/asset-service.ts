@@ -263,8 +263,11 @@ export function createAssetService(o: AssetServiceOptions) {
         throw wrongStage('This asset has no model yet: wait for its first step to finish.');
       }
       const isLatest = latest?.n === v.n;
-      const out = await exportModel(await files.read(v.file), format, isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`);
-      return { ...out, displayName: isLatest ? row.name : `${row.name} v${v.n}` };
+      const base = isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`;
+      const out = await exportModel(await files.read(v.file), format, base);
+      // The readable name keeps what the ASCII name adds after its base ("-obj.zip"), so formats stay apart.
+      const displayFileName = `${isLatest ? row.name : `${row.name} v${v.n}`}${out.fileName.slice(base.length)}`;
+      return { ...out, displayFileName };
     },
 
     /** Refuses an upload before its body is read, when the stage would refuse it anyway. */

@@ -35,7 +35,9 @@ describe('model files and downloads', () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/download?format=gltf` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
-    expect(res.headers['content-disposition']).toContain('filename="cafe-chair-v2-gltf.zip"');
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="cafe-chair-v2-gltf.zip"; filename*=UTF-8''Caf%C3%A9%20chair%20_%20v2-gltf.zip`,
+    );
     const entries = unzipSync(new Uint8Array(res.rawPayload));
     const names = Object.keys(entries);
     expect(names).toContain('cafe-chair-v2.gltf');
@@ -60,12 +62,14 @@ describe('model files and downloads', () => {
     await waitForAsset(t.app, id, 'for_review');
     const res = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/download?version=1` });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-disposition']).toContain('filename="cafe-chair-v2-v1.glb"');
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="cafe-chair-v2-v1.glb"; filename*=UTF-8''Caf%C3%A9%20chair%20_%20v2%20v1.glb`,
+    );
   });
 
   it('percent-encodes a name with quotes and brackets as RFC 8187 asks', async () => {
     const { contentDisposition } = await import('../../../src/server/routes/files');
-    expect(contentDisposition('bob-s-big-chair.glb', "Bob's (big) chair!")).toBe(
+    expect(contentDisposition('bob-s-big-chair.glb', "Bob's (big) chair!.glb")).toBe(
       `attachment; filename="bob-s-big-chair.glb"; filename*=UTF-8''Bob%27s%20%28big%29%20chair%21.glb`,
     );
   });

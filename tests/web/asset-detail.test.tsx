@@ -1,4 +1,4 @@
-// The small read-only detail page at /assets/:id.
+// The detail page at /assets/:id: its name, stage, step and pipeline (the review itself: asset-review.test.tsx).
 import { screen, within } from '@testing-library/react';
 import { buildAsset } from './factories';
 import { installMockApi, renderApp } from './render-app';
@@ -11,7 +11,7 @@ describe('the asset detail page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Copper kettle' })).toBeInTheDocument();
     expect(screen.getByText('Processing', { exact: true })).toBeInTheDocument();
     expect(screen.getByRole('progressbar', { name: 'UV Unwrapping progress' })).toHaveAttribute('aria-valuenow', '50');
-    const steps = within(screen.getByRole('list')).getAllByRole('listitem');
+    const steps = within(screen.getByRole('list', { name: 'Pipeline' })).getAllByRole('listitem');
     expect(steps.map((s) => s.getAttribute('aria-current'))).toEqual([null, null, 'step', null, null]);
     expect(screen.getByRole('link', { name: 'Back to assets' })).toHaveAttribute('href', '/');
     expect(document.title).toBe('Copper kettle · Asset Forge');

@@ -2,7 +2,7 @@
 // stamps x-server-time like the real server, and records what the page asked for.
 import { http, HttpResponse } from 'msw';
 import { SERVER_TIME_HEADER, type ErrorCode } from '../../src/contract/api';
-import { AssetSchema, type Asset } from '../../src/contract/asset';
+import { AssetSchema, isLastStep, stageLabel, type Asset } from '../../src/contract/asset';
 import { buildAsset, buildList, countsOf } from './factories';
 
 export interface ListCall {
@@ -20,12 +20,97 @@ export function createMockApi(initial: Asset[] = []) {
   const listCalls: ListCall[] = [];
   const detailCalls: string[] = [];
   const created: { name: string; polycount: string | null; images: number }[] = [];
+  /** Every action the page sent, as "METHOD /path" with its JSON body or uploaded file name. */
+  const actions: { call: string; body?: unknown }[] = [];
+  const actionFailures = new Map<string, { status: number; code: string; message: string }>();
+  let holdActions: Promise<void> | null = null;
+  const countdownMs = 10_000;
 
   const headers = (extra: Record<string, string> = {}) => ({ [SERVER_TIME_HEADER]: String(Date.now() + serverAheadMs), ...extra });
   const failure = (status: number, code: string, message: string) =>
     HttpResponse.json({ error: { code, message } }, { status, headers: headers() });
 
+  const find = (id: string) => assets.find((a) => a.id === id);
+  const save = (asset: Asset) => {
+    assets = assets.map((a) => (a.id === asset.id ? AssetSchema.parse(asset) : a));
+    version += 1;
+    return HttpResponse.json(AssetSchema.parse(asset), { headers: headers() });
+  };
+  const wrongStage = (verb: string, asset: Asset) => failure(409, 'wrong_stage', `Cannot ${verb}: the asset is ${stageLabel(asset)}.`);
+
+  /** One action route: records the call, answers a planned failure, a 404, or runs `act` on the asset. */
+  const action = (method: 'post' | 'delete', suffix: string, act: (asset: Asset, request: Request) => Promise<Response> | Response) =>
+    http[method](`/api/assets/:id${suffix}`, async ({ params, request }) => {
+      const call = `${method.toUpperCase()} ${suffix || '/'}`;
+      const isJson = request.headers.get('content-type')?.includes('application/json');
+      const isForm = request.headers.get('content-type')?.includes('multipart/form-data');
+      let body: unknown;
+      if (isJson) body = await request.clone().json();
+      if (isForm) {
+        const file = (await request.clone().formData()).get('file');
+        body = file instanceof File ? { file: file.name } : null;
+      }
+      actions.push({ call, ...(body !== undefined ? { body } : {}) });
+      if (holdActions) await holdActions;
+      if (offline) return HttpResponse.error();
+      const planned = actionFailures.get(call);
+      if (planned) {
+        actionFailures.delete(call);
+        return failure(planned.status, planned.code, planned.message);
+      }
+      const asset = find(String(params.id));
+      if (!asset) return failure(404, 'not_found', 'No asset with that id.');
+      return act(asset, request);
+    });
+
+  const now = () => Date.now() + serverAheadMs;
+
+  const actionHandlers = [
+    action('post', '/approve', (a) =>
+      a.status.phase !== 'for_review'
+        ? wrongStage('approve', a)
+        : save({ ...a, status: { phase: 'completed', updated_at: now() }, next_step_at: isLastStep(a) ? null : now() + countdownMs }),
+    ),
+    action('post', '/next-step', (a) =>
+      a.status.phase !== 'completed' || isLastStep(a)
+        ? wrongStage('start the next step', a)
+        : save({ ...a, step_index: a.step_index + 1, next_step_at: null, status: { phase: 'processing', updated_at: now(), progress: 0 } }),
+    ),
+    action('delete', '/next-step', (a) =>
+      a.next_step_at === null ? wrongStage('cancel the countdown', a) : save({ ...a, next_step_at: null }),
+    ),
+    action('post', '/retry', (a) =>
+      a.status.phase !== 'failed' ? wrongStage('retry', a) : save({ ...a, status: { phase: 'processing', updated_at: now(), progress: 0 } }),
+    ),
+    action('post', '/revisions', async (a, request) => {
+      if (a.status.phase !== 'for_review') return wrongStage('request a revision', a);
+      const { note } = (await request.json()) as { note: string };
+      const step_key = a.pipeline[a.step_index]?.key ?? 'geometry';
+      return save({
+        ...a,
+        status: { phase: 'processing', updated_at: now(), progress: 0 },
+        revisions: [...a.revisions, { step_key, note, created_at: now() }],
+      });
+    }),
+    action('post', '/versions', (a) => {
+      if (a.status.phase !== 'for_review') return wrongStage('upload a version', a);
+      const step_key = a.pipeline[a.step_index]?.key ?? 'geometry';
+      const n = a.versions.length + 1;
+      return save({
+        ...a,
+        status: { phase: 'for_review', updated_at: now() },
+        versions: [...a.versions, { n, step_key, source: 'uploaded', created_at: now(), size_bytes: 2048, triangles: 480 }],
+      });
+    }),
+    action('delete', '', (a) => {
+      assets = assets.filter((x) => x.id !== a.id);
+      version += 1;
+      return new HttpResponse(null, { status: 204, headers: headers() });
+    }),
+  ];
+
   const handlers = [
+    ...actionHandlers,
     http.get('/api/assets', ({ request }) => {
       const url = new URL(request.url);
       if (offline) {
@@ -84,6 +169,25 @@ export function createMockApi(initial: Asset[] = []) {
     listCalls,
     detailCalls,
     created,
+    actions,
+    /** The next call of this action ("POST /approve", "DELETE /next-step", "DELETE /", …) fails with this answer. */
+    failAction(call: string, status: number, code: string, message: string) {
+      actionFailures.set(call, { status, code, message });
+    },
+    /** Keeps every action pending until the returned function is called. */
+    holdActions(): () => void {
+      let resolve: () => void = () => undefined;
+      holdActions = new Promise((r) => {
+        resolve = r;
+      });
+      return () => {
+        holdActions = null;
+        resolve();
+      };
+    },
+    get(id: string): Asset | undefined {
+      return find(id);
+    },
     /** Replaces one asset (by id) the way the server would after a change, bumping the ETag. */
     update(id: string, change: (asset: Asset) => Partial<Asset>) {
       assets = assets.map((a) => (a.id === id ? AssetSchema.parse({ ...a, ...change(a) }) : a));

@@ -1,10 +1,22 @@
 // Runs before every web test file: jest-dom matchers, MSW refusing unhandled requests, and a clean slate per test.
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
+import { createElement } from 'react';
+import type * as VersionPreviewModule from '../../src/web/features/assets/components/version-preview';
 import { focusManager, onlineManager } from '@tanstack/react-query';
 import { clearConditionalCache } from '../../src/web/lib/api-client';
 import { resetServerTime } from '../../src/web/lib/server-time';
 import { server } from './msw-server';
+
+// jsdom has no WebGL: the 3D preview stands in as a labelled image, so pages using it render without three.js.
+vi.mock('../../src/web/features/assets/components/version-preview', async (importOriginal) => {
+  const actual = await importOriginal<typeof VersionPreviewModule>();
+  return {
+    ...actual,
+    VersionPreview: ({ assetId, n, label }: { assetId: string; n: number; label: string }) =>
+      createElement('div', { role: 'img', 'aria-label': label, 'data-url': actual.modelUrl(assetId, n) }),
+  };
+});
 
 // jsdom has no object URLs; previews only need a string to put in src.
 URL.createObjectURL = () => 'blob:preview';

@@ -178,3 +178,34 @@ export function apiUpload<S extends z.ZodType>(path: string, form: FormData, sch
     xhr.send(form);
   });
 }
+
+/**
+ * Sends an action (POST/DELETE, optional JSON body) and parses the answer with `schema`; with no schema the answer
+ * is expected to be empty (204).
+ */
+export async function apiSend<S extends z.ZodType>(
+  method: 'POST' | 'DELETE',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.output<S>>;
+export async function apiSend(method: 'POST' | 'DELETE', path: string, schema?: undefined, body?: unknown): Promise<void>;
+export async function apiSend<S extends z.ZodType>(method: 'POST' | 'DELETE', path: string, schema?: S, body?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await send(absolute(path), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (!response.ok) throw await errorFrom(response);
+  if (!schema) return undefined;
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch (cause) {
+    throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page does not understand.', { cause });
+  }
+  return parseWith(schema, json, response.status);
+}
+
+/** A refusal about the request itself (4xx), which belongs next to the control that sent it. */
+export function isRefusal(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status >= 400 && error.status < 500;
+}

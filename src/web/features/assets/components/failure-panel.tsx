@@ -1,0 +1,69 @@
+// Generation Failed: the reason in its own region, "Retry", and "Delete" behind a confirmation.
+import { useId, useState } from 'react';
+import type { Asset } from '../../../../contract/asset';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { RetryIcon, TrashIcon } from '../../../components/ui/icons';
+import { InlineError } from '../../../components/ui/inline-error';
+import { buttonStyles } from '../../../components/ui/styles';
+import { ApiError } from '../../../lib/api-client';
+import { useDeleteAsset, useRetry } from '../api/asset-actions';
+import { inlineMessage } from './action-banner';
+
+export function FailurePanel({ asset }: { asset: Asset }) {
+  const retry = useRetry(asset.id);
+  const remove = useDeleteAsset(asset.id);
+  const [confirming, setConfirming] = useState(false);
+  const headingId = useId();
+  const busy = retry.isPending || remove.isPending;
+  const step = asset.pipeline[asset.step_index]?.label ?? 'The step';
+  const deleteError = remove.error instanceof ApiError && remove.error.status < 500 && remove.error.status !== 0 ? remove.error.message : remove.error ? `Could not delete: ${remove.error.message}` : null;
+
+  return (
+    <div className="flex flex-col gap-4">
+      <section aria-labelledby={headingId} className="rounded-lg border border-red-200 bg-red-50 p-4">
+        <h3 id={headingId} className="text-sm font-semibold text-red-900">
+          Failure reason
+        </h3>
+        <p className="mt-1 text-sm break-words whitespace-pre-line text-red-800">{asset.status.error_message ?? 'No reason was given.'}</p>
+      </section>
+      <p className="text-sm text-zinc-700">{step} can run again with the same images, or you can delete the asset and start over.</p>
+      <div className="flex flex-col gap-2">
+        <div className="flex flex-col gap-2 sm:flex-row lg:flex-col xl:flex-row">
+          <button type="button" onClick={() => retry.mutate()} disabled={busy} className={`${buttonStyles.primary} sm:flex-1`}>
+            <RetryIcon />
+            {retry.isPending ? 'Retrying…' : 'Retry'}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              remove.reset();
+              setConfirming(true);
+            }}
+            disabled={busy}
+            className={`${buttonStyles.secondary} text-red-700 hover:bg-red-50 sm:flex-1`}
+          >
+            <TrashIcon />
+            Delete
+          </button>
+        </div>
+        <InlineError message={inlineMessage(retry.error)} />
+      </div>
+      {confirming && (
+        <ConfirmDialog
+          title={`Delete “${asset.name}”?`}
+          confirmLabel="Delete asset"
+          pendingLabel="Deleting…"
+          pending={remove.isPending}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => remove.mutate({ name: asset.name })}
+          error={<InlineError message={deleteError} className="mt-3" />}
+        >
+          {asset.versions.length > 0
+            ? `The asset, its images and its ${asset.versions.length === 1 ? 'version' : `${asset.versions.length} versions`} are removed for good. `
+            : 'The asset and its images are removed for good. '}
+          This cannot be undone.
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

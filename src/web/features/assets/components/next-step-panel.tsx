@@ -1,0 +1,54 @@
+// Approved: "Process ‹next step› (7)" counts down to the server's deadline; clicking it starts the step now, "Back"
+// cancels the countdown. The number comes from next_step_at and the shared clock; the server starts the step.
+import type { Asset } from '../../../../contract/asset';
+import { BackIcon, PlayIcon } from '../../../components/ui/icons';
+import { InlineError } from '../../../components/ui/inline-error';
+import { buttonStyles } from '../../../components/ui/styles';
+import { useServerNow } from '../../../lib/clock';
+import { secondsLeft } from '../../../lib/format';
+import { useCancelCountdown, useStartNextStep } from '../api/asset-actions';
+import { inlineMessage } from './action-banner';
+
+/** "Process Optimised Geometry (7)": one text node, so every screen reader reads the same name. */
+function CountdownLabel({ text, deadline }: { text: string; deadline: number }) {
+  const left = secondsLeft(deadline, useServerNow());
+  return <span className="tabular-nums">{left > 0 ? `${text} (${left})` : text}</span>;
+}
+
+export function NextStepPanel({ asset }: { asset: Asset }) {
+  const start = useStartNextStep(asset.id);
+  const back = useCancelCountdown(asset.id);
+  const step = asset.pipeline[asset.step_index]?.label ?? 'This step';
+  const next = asset.pipeline[asset.step_index + 1]?.label ?? 'next step';
+  const counting = asset.next_step_at !== null;
+  const busy = start.isPending || back.isPending;
+  return (
+    <div className="flex flex-col gap-4">
+      <p className="text-sm text-zinc-700">
+        {step} is approved.{' '}
+        {counting ? (
+          <>{next} starts by itself when the countdown ends; start it now, or go back to keep reviewing.</>
+        ) : (
+          <>The countdown was cancelled: {next} waits until you start it.</>
+        )}
+      </p>
+      <div className="flex flex-col gap-2">
+        <div className="flex flex-col gap-2 sm:flex-row lg:flex-col xl:flex-row">
+          <button type="button" onClick={() => start.mutate()} disabled={busy} className={`${buttonStyles.primary} sm:flex-1`}>
+            <PlayIcon className="size-4" />
+            {start.isPending || asset.next_step_at === null ? (
+              <span>{`Process ${next}${start.isPending ? '…' : ''}`}</span>
+            ) : (
+              <CountdownLabel text={`Process ${next}`} deadline={asset.next_step_at} />
+            )}
+          </button>
+          <button type="button" onClick={() => back.mutate()} disabled={busy || !counting} className={buttonStyles.secondary}>
+            <BackIcon />
+            Back
+          </button>
+        </div>
+        <InlineError message={inlineMessage(start.error) ?? inlineMessage(back.error)} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,350 @@
+// The asset view where a person reviews each step: every stage's panel, every action's success and failure, the
+// countdown ticking on the shared clock, and a 409 refreshing the view with the server's explanation.
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import type { Asset, Version } from '../../src/contract/asset';
+import { buildAsset } from './factories';
+import { installMockApi, renderApp } from './render-app';
+
+const glbBytes = () => new Uint8Array([0x67, 0x6c, 0x54, 0x46, 2, 0, 0, 0, 20, 0, 0, 0]);
+const glbFile = (name = 'fixed.glb') => new File([glbBytes()], name, { type: 'model/gltf-binary' });
+
+function versions(...sources: Version['source'][]): Version[] {
+  return sources.map((source, i) => ({
+    n: i + 1,
+    step_key: i === 0 ? 'geometry' : 'optimise',
+    source,
+    created_at: Date.now() - (sources.length - i) * 60_000,
+    size_bytes: 150_000,
+    triangles: 12_000,
+    ...(source === 'revision' ? { note: 'Thicker handle' } : {}),
+  }));
+}
+
+async function open(asset: Asset) {
+  const api = installMockApi([asset]);
+  const view = renderApp(`/assets/${asset.id}`);
+  await screen.findByRole('heading', { level: 1, name: asset.name });
+  return { api, ...view };
+}
+
+const useFakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+
+describe('the asset view', () => {
+  it('shows the pipeline as steps, the preview of the latest version and the whole version history', async () => {
+    const asset = buildAsset({ name: 'Copper kettle', stage: 'For Review', versions: versions('generated', 'generated', 'revision') });
+    const { user } = await open(asset);
+
+    const steps = within(screen.getByRole('list', { name: 'Pipeline' })).getAllByRole('listitem');
+    expect(steps.map((s) => s.getAttribute('aria-current'))).toEqual([null, 'step', null, null, null]);
+    expect(steps[0]).toHaveTextContent('(done)');
+    expect(screen.getByRole('img', { name: '3D preview of Copper kettle, version 3' })).toHaveAttribute(
+      'data-url',
+      `/api/assets/${asset.id}/versions/3/model.glb`,
+    );
+
+    const history = screen.getByRole('region', { name: /Version history/ });
+    const rows = within(history).getAllByRole('listitem');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('Version 3');
+    expect(rows[0]).toHaveTextContent('Revision');
+    expect(rows[0]).toHaveTextContent('Optimised Geometry');
+    expect(rows[0]).toHaveTextContent('Thicker handle');
+    expect(rows[2]).toHaveTextContent('Generated');
+    expect(rows[2]).toHaveTextContent('High Poly Geometry');
+    expect(within(history).getByRole('link', { name: 'Download version 1' })).toHaveAttribute('href', `/api/assets/${asset.id}/download?version=1`);
+    expect(within(history).getByRole('button', { name: 'Preview version 3' })).toHaveAttribute('aria-pressed', 'true');
+
+    await user.click(within(history).getByRole('button', { name: 'Preview version 1' }));
+    expect(screen.getByRole('img', { name: '3D preview of Copper kettle, version 1' })).toBeInTheDocument();
+    expect(within(history).getByRole('button', { name: 'Preview version 1' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('shows the running step’s progress while processing, and no review actions', async () => {
+    await open(buildAsset({ name: 'Lamp', stage: 'Processing', step_index: 2, status: { progress: 0.5 } }));
+    expect(screen.getByRole('progressbar', { name: 'UV Unwrapping progress' })).toHaveAttribute('aria-valuenow', '50');
+    expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
+    expect(screen.getByText(/The first model appears here/)).toBeInTheDocument();
+  });
+
+  it('says so when there is no such asset', async () => {
+    installMockApi([]);
+    renderApp('/assets/missing');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Asset not found' })).toBeInTheDocument();
+  });
+});
+
+describe('For Review', () => {
+  it('offers Approve, Request revisions and Upload new version', async () => {
+    await open(buildAsset({ stage: 'For Review' }));
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Request revisions' })).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByRole('button', { name: 'Upload new version' })).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('approves: pending while in flight, then Approved with the countdown', async () => {
+    const asset = buildAsset({ stage: 'For Review', step_index: 0 });
+    const { api, user } = await open(asset);
+    const release = api.holdActions();
+    await user.click(screen.getByRole('button', { name: 'Approve' }));
+    expect(await screen.findByRole('button', { name: 'Approving…' })).toBeDisabled();
+    release();
+    expect(await screen.findByRole('button', { name: /^Process Optimised Geometry \(\d+\)$/ })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Back' })).toBeEnabled();
+    expect(api.actions.map((a) => a.call)).toEqual(['POST /approve']);
+  });
+
+  it('keeps the review panel and shows a banner when approving fails on the server', async () => {
+    const { api, user } = await open(buildAsset({ stage: 'For Review' }));
+    api.failAction('POST /approve', 500, 'internal', 'The database is locked.');
+    await user.click(screen.getByRole('button', { name: 'Approve' }));
+    expect(await screen.findByText(/The server had a problem/)).toBeInTheDocument();
+    expect(screen.getByText(/The database is locked/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled();
+  });
+
+  it('a 409 refetches the asset and says what happened', async () => {
+    const asset = buildAsset({ name: 'Chair', stage: 'For Review', step_index: 0 });
+    const { api, user } = await open(asset);
+    // Someone else approved it in another tab; this page has not polled since.
+    api.update(asset.id, () => ({ status: { phase: 'completed', updated_at: Date.now() }, next_step_at: Date.now() + 10_000 }));
+    await user.click(screen.getByRole('button', { name: 'Approve' }));
+    expect(await screen.findByText('Cannot approve: the asset is Approved. The page now shows the asset as it is.')).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: /^Process Optimised Geometry/ })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
+  });
+
+  it('requests a revision with a note, and keeps the note when sending fails', async () => {
+    const asset = buildAsset({ stage: 'For Review', step_index: 1 });
+    const { api, user } = await open(asset);
+    await user.click(screen.getByRole('button', { name: 'Request revisions' }));
+    const notes = screen.getByRole('textbox', { name: 'Revision notes' });
+    expect(notes).toHaveFocus();
+
+    await user.click(screen.getByRole('button', { name: 'Send request' }));
+    expect(screen.getByText(/Write what should change/)).toBeInTheDocument();
+    expect(api.actions).toEqual([]);
+
+    await user.type(notes, 'Make the handle thicker');
+    api.failAction('POST /revisions', 400, 'bad_request', 'Invalid body: note is too long.');
+    await user.click(screen.getByRole('button', { name: 'Send request' }));
+    expect(await screen.findByText('Invalid body: note is too long.')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Revision notes' })).toHaveValue('Make the handle thicker');
+    expect(screen.getByRole('textbox', { name: 'Revision notes' })).toHaveAttribute('aria-invalid', 'true');
+
+    await user.click(screen.getByRole('button', { name: 'Send request' }));
+    expect(await screen.findByRole('progressbar', { name: 'Optimised Geometry progress' })).toBeInTheDocument();
+    expect(api.actions.at(-1)).toEqual({ call: 'POST /revisions', body: { note: 'Make the handle thicker' } });
+  });
+
+  it('uploads a new version and previews it', async () => {
+    const asset = buildAsset({ name: 'Vase', stage: 'For Review', versions: versions('generated', 'generated') });
+    const { api, user } = await open(asset);
+    await user.click(screen.getByRole('button', { name: 'Upload new version' }));
+    await user.upload(screen.getByLabelText('Model file'), glbFile());
+    await user.click(screen.getByRole('button', { name: 'Upload model' }));
+    expect(await screen.findByRole('img', { name: '3D preview of Vase, version 3' })).toBeInTheDocument();
+    expect(api.actions.map((a) => a.call)).toEqual(['POST /versions']);
+    const rows = within(screen.getByRole('region', { name: /Version history/ })).getAllByRole('listitem');
+    expect(rows[0]).toHaveTextContent('Uploaded');
+  });
+
+  it('refuses a file that is not a GLB before sending it', async () => {
+    const { api, user } = await open(buildAsset({ stage: 'For Review' }));
+    await user.click(screen.getByRole('button', { name: 'Upload new version' }));
+    const input = screen.getByLabelText('Model file');
+    await user.upload(input, new File(['just text'], 'notes.glb', { type: 'model/gltf-binary' }));
+    expect(await screen.findByText(/“notes.glb” is not a GLB model/)).toBeInTheDocument();
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    await user.click(screen.getByRole('button', { name: 'Upload model' }));
+    expect(api.actions).toEqual([]);
+  });
+
+  it.each([
+    [415, 'unsupported_type', 'The file is not a GLB (binary glTF 2.0) model.'],
+    [422, 'unprocessable', 'The model has no meshes to show.'],
+    [413, 'too_large', 'models may be at most 64 MB.'],
+  ])('shows the server’s %i refusal next to the file input', async (status, code, message) => {
+    const { api, user } = await open(buildAsset({ stage: 'For Review' }));
+    await user.click(screen.getByRole('button', { name: 'Upload new version' }));
+    const input = screen.getByLabelText('Model file');
+    await user.upload(input, glbFile('broken.glb'));
+    api.failAction('POST /versions', status, code, message);
+    await user.click(screen.getByRole('button', { name: 'Upload model' }));
+    const error = await screen.findByText(message);
+    expect(input).toHaveAccessibleDescription(expect.stringContaining(message));
+    expect(error).toBeVisible();
+    expect(screen.getByRole('button', { name: 'Upload new version' })).toBeInTheDocument();
+  });
+});
+
+describe('Approved', () => {
+  beforeEach(useFakeClock);
+
+  it('counts down on the shared clock, from the server’s deadline corrected for clock offset', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 10_000 });
+    const api = installMockApi([asset]);
+    // The server's clock is 30 s ahead; its deadline is 10 s away on its own clock.
+    api.setServerAhead(30_000);
+    api.update(asset.id, (a) => ({ next_step_at: (a.next_step_at ?? 0) + 30_000 }));
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry (10)' })).toBeInTheDocument();
+    await advance(1000);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry (9)' })).toBeInTheDocument();
+    await advance(3000);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry (6)' })).toBeInTheDocument();
+  });
+
+  it('does not start anything itself at zero: the server does, and the fast poll shows Processing', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 3000 });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    await advance(3500);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry' })).toBeInTheDocument();
+    expect(api.actions).toEqual([]);
+    api.update(asset.id, () => ({ step_index: 1, next_step_at: null, status: { phase: 'processing', updated_at: Date.now(), progress: 0.1 } }));
+    await advance(1000);
+    expect(screen.getByRole('progressbar', { name: 'Optimised Geometry progress' })).toBeInTheDocument();
+  });
+
+  it('Back clears the number at once and keeps it cleared', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 10_000 });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    const release = api.holdActions();
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Back' })));
+    await advance(0);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry' })).toBeInTheDocument();
+    release();
+    await advance(3000);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Back' })).toBeDisabled();
+    expect(api.actions.map((a) => a.call)).toEqual(['DELETE /next-step']);
+    expect(screen.getByText(/The countdown was cancelled/)).toBeInTheDocument();
+  });
+
+  it('puts the number back and says why when Back fails', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 10_000 });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    api.failAction('DELETE /next-step', 500, 'internal', 'Disk full.');
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Back' })));
+    await advance(10);
+    expect(screen.getByRole('button', { name: /^Process Optimised Geometry \(\d+\)$/ })).toBeInTheDocument();
+    expect(screen.getByText(/Disk full/)).toBeInTheDocument();
+  });
+
+  it('clicking Process during the countdown starts the step now', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 10_000 });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    act(() => fireEvent.click(screen.getByRole('button', { name: /^Process Optimised Geometry \(\d+\)$/ })));
+    await advance(0);
+    expect(screen.getByRole('progressbar', { name: 'Optimised Geometry progress' })).toBeInTheDocument();
+    await advance(10);
+    expect(api.actions.map((a) => a.call)).toEqual(['POST /next-step']);
+    expect(api.get(asset.id)?.status.phase).toBe('processing');
+    expect(screen.getByRole('heading', { name: 'In progress' })).toBeInTheDocument();
+  });
+
+  it('rolls back to Approved when starting the step is refused', async () => {
+    const asset = buildAsset({ stage: 'Approved', step_index: 0, countdownMs: null });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    api.failAction('POST /next-step', 503, 'internal', 'Busy.');
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Process Optimised Geometry' })));
+    await advance(10);
+    expect(screen.getByRole('button', { name: 'Process Optimised Geometry' })).toBeEnabled();
+    expect(screen.getByText(/Could not reach the server|The server had a problem/)).toBeInTheDocument();
+  });
+});
+
+describe('Completed', () => {
+  it('offers the final download in a chosen format, and a new asset', async () => {
+    const asset = buildAsset({ stage: 'Completed', versions: versions('generated', 'generated') });
+    const { user } = await open(asset);
+    const format = screen.getByRole('combobox', { name: 'Format' });
+    expect(within(format).getAllByRole('option').map((o) => o.textContent)).toEqual(['GLB', 'glTF', 'OBJ']);
+    await user.selectOptions(format, 'OBJ');
+    const download = screen.getByRole('button', { name: 'Download' });
+    const form = download.closest('form');
+    expect(form).toHaveAttribute('action', `/api/assets/${asset.id}/download`);
+    expect(form).toHaveAttribute('method', 'get');
+    expect(form && new FormData(form).get('format')).toBe('obj');
+    expect(screen.getByRole('link', { name: 'Create new asset' })).toHaveAttribute('href', '/new');
+    const steps = within(screen.getByRole('list', { name: 'Pipeline' })).getAllByRole('listitem');
+    expect(steps.at(-1)).toHaveAttribute('aria-current', 'step');
+  });
+});
+
+describe('Generation Failed', () => {
+  it('shows the whole reason in its own region', async () => {
+    await open(buildAsset({ stage: 'Generation Failed', status: { error_message: 'The image is blank.\nTry a photo.' } }));
+    const reason = screen.getByRole('region', { name: 'Failure reason' });
+    expect(reason).toHaveTextContent('The image is blank.');
+    expect(reason).toHaveTextContent('Try a photo.');
+  });
+
+  it('retries: the view turns to Processing at once', async () => {
+    const asset = buildAsset({ stage: 'Generation Failed' });
+    const { api, user } = await open(asset);
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(screen.getByRole('progressbar', { name: 'High Poly Geometry progress' })).toBeInTheDocument();
+    await waitFor(() => expect(api.actions.map((a) => a.call)).toEqual(['POST /retry']));
+  });
+
+  it('rolls back and says so when the retry fails', async () => {
+    const { api, user } = await open(buildAsset({ stage: 'Generation Failed' }));
+    api.failAction('POST /retry', 500, 'internal', 'Queue unavailable.');
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText(/Queue unavailable/)).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Failure reason' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled();
+  });
+
+  it('asks before deleting; Cancel and Escape keep the asset and return the focus', async () => {
+    const asset = buildAsset({ name: 'Blank', stage: 'Generation Failed' });
+    const { api, user } = await open(asset);
+    const trigger = screen.getByRole('button', { name: 'Delete' });
+    await user.click(trigger);
+    const dialog = screen.getByRole('dialog', { name: 'Delete “Blank”?' });
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    // Tab stays inside the dialog.
+    await user.tab();
+    expect(within(dialog).getByRole('button', { name: 'Delete asset' })).toHaveFocus();
+    await user.tab();
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(trigger).toHaveFocus();
+    expect(api.actions).toEqual([]);
+  });
+
+  it('deletes after confirming, then goes back to the list with a notice', async () => {
+    const asset = buildAsset({ name: 'Blank', stage: 'Generation Failed' });
+    const { api, user, location } = await open(asset);
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Delete asset' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Assets' })).toBeInTheDocument();
+    expect(location().pathname).toBe('/');
+    expect(within(screen.getByRole('region', { name: 'Notifications' })).getByText('“Blank” was deleted.')).toBeInTheDocument();
+    expect(api.actions.map((a) => a.call)).toEqual(['DELETE /']);
+    expect(screen.queryByRole('article', { name: 'Blank' })).not.toBeInTheDocument();
+  });
+
+  it('keeps the dialog open and says why when deleting fails', async () => {
+    const { api, user } = await open(buildAsset({ name: 'Blank', stage: 'Generation Failed' }));
+    api.failAction('DELETE /', 409, 'wrong_stage', 'Cannot delete: the asset is Processing.');
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Delete asset' }));
+    const dialog = screen.getByRole('dialog');
+    expect(await within(dialog).findByText('Cannot delete: the asset is Processing.')).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Delete asset' })).toBeEnabled();
+  });
+});

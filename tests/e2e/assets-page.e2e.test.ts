@@ -1,122 +1,24 @@
 // The Assets page in a real browser against the real server: create an asset through the form and watch it move
 // from Processing to For Review without a reload; axe-core finds no serious or critical problem at phone and
 // desktop widths; nothing scrolls sideways on a phone; the page works from the keyboard.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, freePort, horizontalOverflow, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const backend = serverProcess({ SEED: '0', ASSET_STEP_MS: '800', ASSET_COUNTDOWN_MS: '3000' });
+const temp = tempDirs();
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-let server: ChildProcess | undefined;
+
 let baseUrl = '';
 let context: BrowserContext | undefined;
-const tempDirs: string[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
 
-/** Starts the real server and resolves with its URL once it says it is running (it may build the page first). */
-function startServer(port: number, dataDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // As `npm start` runs it: node with tsx's loader, so SIGTERM reaches the server itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        SEED: '0',
-        ASSET_STEP_MS: '800',
-        ASSET_COUNTDOWN_MS: '3000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Asset Forge is running at (http:\/\/\S+?)\/?\s/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`The server exited (${code}) before it was ready:\n${output}`)));
-  });
-}
 
-async function stopServer(): Promise<void> {
-  const child = server;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
-/** A coloured shape on a transparent background: something the built-in generator can really turn into a mesh. */
-function objectPng(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">
-    <circle cx="128" cy="120" r="84" fill="#2563eb"/>
-    <rect x="88" y="176" width="80" height="52" rx="10" fill="#f59e0b"/>
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 /** Each test that needs a card on the list makes its own, through the API. */
 async function createAssetViaApi(name: string): Promise<void> {
@@ -127,9 +29,6 @@ async function createAssetViaApi(name: string): Promise<void> {
   expect(response.status).toBe(201);
 }
 
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
 
 async function newPage(width: number, height: number): Promise<Page> {
   if (!context) throw new Error('The browser did not start.');
@@ -139,8 +38,8 @@ async function newPage(width: number, height: number): Promise<Page> {
 }
 
 beforeAll(async () => {
-  const url = startServer(await freePort(), tempDir('af-e2e-data-'));
-  context = await chromium.launchPersistentContext(tempDir('af-e2e-chromium-'), {
+  const url = backend.start(await freePort(), temp.make('af-e2e-data-'));
+  context = await chromium.launchPersistentContext(temp.make('af-e2e-chromium-'), {
     executablePath: '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },
@@ -150,8 +49,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await stopServer();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  await backend.stop();
+  temp.cleanup();
 }, 30_000);
 
 describe('the Assets page in Chromium', () => {

@@ -1,10 +1,7 @@
 // The 3D preview in a real Chromium with SwiftShader's WebGL, against the real server's seeded "Ceramic vase": it draws
 // the model, counts what it draws, toggles wireframe, turns from the keyboard, swaps versions, reports a missing file,
 // and falls back to text where WebGL is missing. Served through a small Vite harness until the asset view exists.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -12,92 +9,23 @@ import sharp from 'sharp';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssetSchema, type Asset } from '../../src/contract/asset';
+import { CHROMIUM_ARGS, freePort, root, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const backend = serverProcess({ SEED: '1', ASSET_STEP_MS: '0', WEB_BUILD: '0' });
+const temp = tempDirs();
+
 /** Screenshots land here for a person to look at; nothing reads them back. */
 const shotsDir = path.join(os.tmpdir(), 'model-preview-shots');
 
-// STACK.md's flag set plus --enable-unsafe-swiftshader. --disable-gpu does not get in the way: it turns off the
-// hardware GPU only, and Chromium 14x then gives WebGL through ANGLE on SwiftShader's Vulkan (checked with
-// WEBGL_debug_renderer_info). Without --enable-unsafe-swiftshader that fallback is refused and WebGL is missing.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-let server: ChildProcess | undefined;
 let vite: ViteDevServer | undefined;
 let browser: Browser | undefined;
 let harnessUrl = '';
 let vase: Asset;
-const tempDirs: string[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
 
-/** Starts the real server with the demo assets and resolves with its URL once it says it is running. */
-function startServer(port: number, dataDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        SEED: '1',
-        ASSET_STEP_MS: '0',
-        WEB_BUILD: '0',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Asset Forge is running at (http:\/\/\S+?)\/?\s/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`The server exited (${code}) before it was ready:\n${output}`)));
-  });
-}
 
-async function stopServer(): Promise<void> {
-  const child = server;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Vite's dev server for the harness page, with /api sent to the real server, as `npm run dev` does. */
 async function startVite(apiUrl: string): Promise<string> {
@@ -106,7 +34,7 @@ async function startVite(apiUrl: string): Promise<string> {
     root,
     logLevel: 'warn',
     // Its own cache, so this run never races another Vite on node_modules/.vite.
-    cacheDir: tempDir('af-e2e-vite-'),
+    cacheDir: temp.make('af-e2e-vite-'),
     // Pre-bundled up front: discovering a dependency on first load would make Vite reload the page mid-test.
     optimizeDeps: { entries: ['tests/e2e/fixtures/preview-harness.html'] },
     server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, proxy: { '/api': apiUrl } },
@@ -171,24 +99,7 @@ function difference(a: Pixels, b: Pixels): number {
   return sum / a.data.length;
 }
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 /** Counts every animation frame the page asks for, from its first script on. */
 function countAnimationFrames(): void {
@@ -211,7 +122,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(shotsDir, { recursive: true });
-  const apiUrl = await startServer(await freePort(), tempDir('af-e2e-preview-data-'));
+  const apiUrl = await backend.start(await freePort(), temp.make('af-e2e-preview-data-'));
   const list: unknown = await (await fetch(`${apiUrl}/api/assets`)).json();
   const items = Array.isArray(list) ? list : (list as { items?: unknown[] }).items ?? [];
   const found = items.map((item) => AssetSchema.parse(item)).find((a) => a.name === 'Ceramic vase');
@@ -224,8 +135,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await vite?.close();
-  await stopServer();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  await backend.stop();
+  temp.cleanup();
 }, 30_000);
 
 describe('the 3D preview in Chromium', () => {

@@ -71,14 +71,25 @@ describe('the Assets page in Chromium', () => {
     await card.waitFor({ timeout: 15_000 });
     expect(new URL(page.url()).pathname).toBe('/');
     const stages: string[] = [];
+    let shownAt = 0;
     const stageOf = () =>
       card.evaluate((el) => ['Processing', 'For Review', 'Generation Failed'].find((s) => el.textContent?.includes(s)) ?? '?');
     for (let i = 0; i < 300 && stages.at(-1) !== 'For Review' && stages.at(-1) !== 'Generation Failed'; i++) {
       const stage = await stageOf();
-      if (stages.at(-1) !== stage) stages.push(stage);
+      if (stages.at(-1) !== stage) {
+        stages.push(stage);
+        shownAt = Date.now();
+      }
       await page.waitForTimeout(100);
     }
     expect(stages).toEqual(['Processing', 'For Review']);
+    // SPEC §5: a status change reaches the screen within 2 s of the server's change (same machine, same clock).
+    const listed = (await (await fetch(`${baseUrl}/api/assets?q=${encodeURIComponent('E2E sphere')}`)).json()) as {
+      items: { status: { phase: string; updated_at: number } }[];
+    };
+    const changedAt = listed.items[0]?.status.updated_at ?? 0;
+    expect(listed.items[0]?.status.phase).toBe('for_review');
+    expect(shownAt - changedAt).toBeLessThan(2000);
     expect(await card.textContent()).toContain('High Poly Geometry');
     expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe('same document');
     await expect

@@ -36,6 +36,8 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.e2e.test.ts'],
+          // Each file starts a server that rebuilds dist/ when stale; two at once would race in one folder.
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -57,7 +57,7 @@ async function openPreview(width: number, height: number, n: number, init?: () =
 }
 
 function viewer(page: Page, n: number): Locator {
-  return page.getByRole('img', { name: `3D preview of Ceramic vase, version ${n}` });
+  return page.getByRole('application', { name: `3D preview of Ceramic vase, version ${n}` });
 }
 
 /** The number after a term in the stats list, e.g. "Triangles" -> 9798. */

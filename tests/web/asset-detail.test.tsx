@@ -17,18 +17,13 @@ describe('the asset detail page', () => {
     expect(document.title).toBe('Copper kettle · Asset Forge');
   });
 
-  it('shows a failed asset’s whole reason in its own region', async () => {
-    const asset = buildAsset({ name: 'Blank', stage: 'Generation Failed', status: { error_message: 'The image is blank.\nTry a photo.' } });
+  it('puts the stage panel before the preview, so on phones the actions are not below the tall viewer', async () => {
+    const asset = buildAsset({ name: 'Stool', stage: 'For Review', versions: [] });
     installMockApi([asset]);
     renderApp(`/assets/${asset.id}`);
-    const reason = await screen.findByRole('region', { name: 'Failure reason' });
-    expect(reason).toHaveTextContent('The image is blank.');
-    expect(reason).toHaveTextContent('Try a photo.');
-  });
-
-  it('says so when there is no such asset', async () => {
-    installMockApi([]);
-    renderApp('/assets/missing');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Asset not found' })).toBeInTheDocument();
+    const panel = await screen.findByRole('region', { name: 'Your review' });
+    const preview = screen.getByRole('region', { name: 'Preview' });
+    expect(panel.compareDocumentPosition(preview) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(within(panel).getByRole('button', { name: 'Approve' })).toBeInTheDocument();
   });
 });

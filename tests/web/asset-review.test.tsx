@@ -1,6 +1,7 @@
 // The asset view where a person reviews each step: every stage's panel, every action's success and failure, the
 // countdown ticking on the shared clock, and a 409 refreshing the view with the server's explanation.
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { LIMITS } from '../../src/contract/api';
 import type { Asset, Version } from '../../src/contract/asset';
 import { buildAsset } from './factories';
 import { installMockApi, renderApp } from './render-app';
@@ -38,7 +39,7 @@ describe('the asset view', () => {
     const steps = within(screen.getByRole('list', { name: 'Pipeline' })).getAllByRole('listitem');
     expect(steps.map((s) => s.getAttribute('aria-current'))).toEqual([null, 'step', null, null, null]);
     expect(steps[0]).toHaveTextContent('(done)');
-    expect(screen.getByRole('img', { name: '3D preview of Copper kettle, version 3' })).toHaveAttribute(
+    expect(screen.getByRole('application', { name: '3D preview of Copper kettle, version 3' })).toHaveAttribute(
       'data-url',
       `/api/assets/${asset.id}/versions/3/model.glb`,
     );
@@ -56,7 +57,7 @@ describe('the asset view', () => {
     expect(within(history).getByRole('button', { name: 'Preview version 3' })).toHaveAttribute('aria-pressed', 'true');
 
     await user.click(within(history).getByRole('button', { name: 'Preview version 1' }));
-    expect(screen.getByRole('img', { name: '3D preview of Copper kettle, version 1' })).toBeInTheDocument();
+    expect(screen.getByRole('application', { name: '3D preview of Copper kettle, version 1' })).toBeInTheDocument();
     expect(within(history).getByRole('button', { name: 'Preview version 1' })).toHaveAttribute('aria-pressed', 'true');
   });
 
@@ -82,6 +83,21 @@ describe('For Review', () => {
     expect(screen.getByRole('button', { name: 'Upload new version' })).toHaveAttribute('aria-expanded', 'false');
   });
 
+  it('points each form toggle at the form it opens', async () => {
+    const { user } = await open(buildAsset({ stage: 'For Review' }));
+    for (const [name, field] of [
+      ['Request revisions', 'Revision notes'],
+      ['Upload new version', 'Model file'],
+    ] as const) {
+      const toggle = screen.getByRole('button', { name });
+      await user.click(toggle);
+      expect(toggle).toHaveAttribute('aria-expanded', 'true');
+      const form = screen.getByLabelText(field).closest('form');
+      expect(form?.id).toBeTruthy();
+      expect(toggle).toHaveAttribute('aria-controls', form?.id);
+    }
+  });
+
   it('approves: pending while in flight, then Approved with the countdown', async () => {
     const asset = buildAsset({ stage: 'For Review', step_index: 0 });
     const { api, user } = await open(asset);
@@ -91,7 +107,18 @@ describe('For Review', () => {
     release();
     expect(await screen.findByRole('button', { name: /^Process Optimised Geometry \(\d+\)$/ })).toBeEnabled();
     expect(screen.getByRole('button', { name: 'Back' })).toBeEnabled();
+    // Back does not return to the review: it only stops the clock.
+    expect(screen.getByText(/Back stops the countdown; Optimised Geometry waits until you start it\./)).toBeInTheDocument();
+    expect(screen.queryByText(/keep reviewing/)).not.toBeInTheDocument();
     expect(api.actions.map((a) => a.call)).toEqual(['POST /approve']);
+  });
+
+  it('keeps the keyboard focus in the panel when approving replaces the button that had it', async () => {
+    const { user } = await open(buildAsset({ stage: 'For Review', step_index: 0 }));
+    screen.getByRole('button', { name: 'Approve' }).focus();
+    await user.keyboard('{Enter}');
+    expect(await screen.findByRole('heading', { level: 2, name: 'Next step' })).toHaveFocus();
+    expect(document.body).not.toHaveFocus();
   });
 
   it('keeps the review panel and shows a banner when approving fails on the server', async () => {
@@ -143,10 +170,31 @@ describe('For Review', () => {
     await user.click(screen.getByRole('button', { name: 'Upload new version' }));
     await user.upload(screen.getByLabelText('Model file'), glbFile());
     await user.click(screen.getByRole('button', { name: 'Upload model' }));
-    expect(await screen.findByRole('img', { name: '3D preview of Vase, version 3' })).toBeInTheDocument();
+    expect(await screen.findByRole('application', { name: '3D preview of Vase, version 3' })).toBeInTheDocument();
     expect(api.actions.map((a) => a.call)).toEqual(['POST /versions']);
+    // Done: the form closes, the page says so, and the keyboard focus lands on the panel, not on the page.
+    await waitFor(() => expect(screen.queryByLabelText('Model file')).not.toBeInTheDocument());
+    expect(screen.getByRole('button', { name: 'Upload new version' })).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByRole('status', { name: 'Asset updates' })).toHaveTextContent('Version 3 uploaded');
+    expect(screen.getByRole('heading', { level: 2, name: 'Your review' })).toHaveFocus();
     const rows = within(screen.getByRole('region', { name: /Version history/ })).getAllByRole('listitem');
     expect(rows[0]).toHaveTextContent('Uploaded');
+  });
+
+  it('judges the file picked last, even when the check of an earlier one finishes after it', async () => {
+    const { api, user } = await open(buildAsset({ stage: 'For Review' }));
+    await user.click(screen.getByRole('button', { name: 'Upload new version' }));
+    const input = screen.getByLabelText('Model file');
+    const huge = glbFile('huge.glb');
+    Object.defineProperty(huge, 'size', { value: LIMITS.modelBytesMax + 1 });
+    // The GLB's bytes are read (slow); the huge file is refused on its size alone (fast), so its verdict comes first.
+    fireEvent.change(input, { target: { files: [glbFile('fine.glb')] } });
+    fireEvent.change(input, { target: { files: [huge] } });
+    expect(await screen.findByText(/“huge.glb” is .*; a model may be at most/)).toBeInTheDocument();
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(screen.getByText(/“huge.glb” is .*; a model may be at most/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Upload model' }));
+    expect(api.actions).toEqual([]);
   });
 
   it('refuses a file that is not a GLB before sending it', async () => {
@@ -265,6 +313,19 @@ describe('Approved', () => {
   });
 });
 
+describe('Approved, by keyboard', () => {
+  it('moves the focus to Process and says so when Back has cancelled the countdown', async () => {
+    const { user } = await open(buildAsset({ stage: 'Approved', step_index: 0, countdownMs: 60_000 }));
+    screen.getByRole('button', { name: /^Process Optimised Geometry/ }).focus();
+    await user.tab();
+    expect(screen.getByRole('button', { name: 'Back' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Back' })).toBeDisabled());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Process Optimised Geometry' })).toHaveFocus());
+    expect(screen.getByRole('status', { name: 'Asset updates' })).toHaveTextContent('Countdown cancelled');
+  });
+});
+
 describe('Completed', () => {
   it('offers the final download in a chosen format, and a new asset', async () => {
     const asset = buildAsset({ stage: 'Completed', versions: versions('generated', 'generated') });
@@ -278,8 +339,13 @@ describe('Completed', () => {
     expect(form).toHaveAttribute('method', 'get');
     expect(form && new FormData(form).get('format')).toBe('obj');
     expect(screen.getByRole('link', { name: 'Create new asset' })).toHaveAttribute('href', '/new');
-    const steps = within(screen.getByRole('list', { name: 'Pipeline' })).getAllByRole('listitem');
+    const pipeline = screen.getByRole('list', { name: 'Pipeline' });
+    const steps = within(pipeline).getAllByRole('listitem');
     expect(steps.at(-1)).toHaveAttribute('aria-current', 'step');
+    // Every step is done, so every connector between them is green too, the last one included.
+    const connectors = [...pipeline.querySelectorAll('[data-connector]')];
+    expect(connectors).toHaveLength(steps.length - 1);
+    for (const c of connectors) expect(c).toHaveClass('bg-emerald-500');
   });
 });
 
@@ -306,6 +372,9 @@ describe('Generation Failed', () => {
     expect(await screen.findByText(/Queue unavailable/)).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Failure reason' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled();
+    // Neither the optimistic Processing nor its rollback happened on the server: nothing to announce or toast.
+    expect(screen.getByRole('status', { name: 'Asset updates' })).toBeEmptyDOMElement();
+    expect(within(screen.getByRole('region', { name: 'Notifications' })).queryByText(/Generation Failed/)).not.toBeInTheDocument();
   });
 
   it('asks before deleting; Cancel and Escape keep the asset and return the focus', async () => {
@@ -346,5 +415,30 @@ describe('Generation Failed', () => {
     const dialog = screen.getByRole('dialog');
     expect(await within(dialog).findByText('Cannot delete: the asset is Processing.')).toBeInTheDocument();
     expect(within(dialog).getByRole('button', { name: 'Delete asset' })).toBeEnabled();
+  });
+});
+
+describe('an action in flight', () => {
+  beforeEach(useFakeClock);
+
+  it('keeps the optimistic view through poll ticks until the server answers, then shows the server’s answer', async () => {
+    const asset = buildAsset({ name: 'Stool', stage: 'Generation Failed' });
+    const api = installMockApi([asset]);
+    renderApp(`/assets/${asset.id}`);
+    await advance(10);
+    const release = api.holdActions();
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Retry' })));
+    await advance(0);
+    expect(screen.getByRole('progressbar', { name: 'High Poly Geometry progress' })).toBeInTheDocument();
+    // The optimistic Processing would poll every second; each answer would still say Generation Failed.
+    await advance(4500);
+    expect(screen.getByRole('progressbar', { name: 'High Poly Geometry progress' })).toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Failure reason' })).not.toBeInTheDocument();
+
+    release();
+    await advance(10);
+    api.update(asset.id, (a) => ({ status: { ...a.status, progress: 0.6 } }));
+    await advance(1000);
+    expect(screen.getByRole('progressbar', { name: 'High Poly Geometry progress' })).toHaveAttribute('aria-valuenow', '60');
   });
 });

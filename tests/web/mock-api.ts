@@ -19,11 +19,14 @@ export function createMockApi(initial: Asset[] = []) {
   let holdCreate: Promise<void> | null = null;
   const listCalls: ListCall[] = [];
   const detailCalls: string[] = [];
+  /** The status of each detail answer, in order: 200, or 304 when the page's If-None-Match was still current. */
+  const detailStatuses: number[] = [];
   const created: { name: string; polycount: string | null; images: number }[] = [];
   /** Every action the page sent, as "METHOD /path" with its JSON body or uploaded file name. */
   const actions: { call: string; body?: unknown }[] = [];
   const actionFailures = new Map<string, { status: number; code: string; message: string }>();
   let holdActions: Promise<void> | null = null;
+  let holdLists: Promise<void> | null = null;
   const countdownMs = 10_000;
 
   const headers = (extra: Record<string, string> = {}) => ({ [SERVER_TIME_HEADER]: String(Date.now() + serverAheadMs), ...extra });
@@ -111,8 +114,9 @@ export function createMockApi(initial: Asset[] = []) {
 
   const handlers = [
     ...actionHandlers,
-    http.get('/api/assets', ({ request }) => {
+    http.get('/api/assets', async ({ request }) => {
       const url = new URL(request.url);
+      if (holdLists) await holdLists;
       if (offline) {
         listCalls.push({ url, status: 0 });
         return HttpResponse.error();
@@ -139,13 +143,19 @@ export function createMockApi(initial: Asset[] = []) {
       return HttpResponse.json(buildList(items, { next_cursor: next, counts: countsOf(searched) }), { headers: headers({ etag }) });
     }),
 
-    http.get('/api/assets/:id', ({ params }) => {
+    http.get('/api/assets/:id', ({ params, request }) => {
       const id = String(params.id);
       detailCalls.push(id);
       if (offline) return HttpResponse.error();
       const asset = assets.find((a) => a.id === id);
       if (!asset) return failure(404, 'not_found', 'No asset with that id.');
-      return HttpResponse.json(asset, { headers: headers({ etag: `W/"a${version}"` }) });
+      const etag = `W/"a${version}"`;
+      if (request.headers.get('if-none-match') === etag) {
+        detailStatuses.push(304);
+        return new HttpResponse(null, { status: 304, headers: headers({ etag }) });
+      }
+      detailStatuses.push(200);
+      return HttpResponse.json(asset, { headers: headers({ etag }) });
     }),
 
     http.post('/api/assets', async ({ request }) => {
@@ -168,6 +178,7 @@ export function createMockApi(initial: Asset[] = []) {
     handlers,
     listCalls,
     detailCalls,
+    detailStatuses,
     created,
     actions,
     /** The next call of this action ("POST /approve", "DELETE /next-step", "DELETE /", …) fails with this answer. */
@@ -182,6 +193,17 @@ export function createMockApi(initial: Asset[] = []) {
       });
       return () => {
         holdActions = null;
+        resolve();
+      };
+    },
+    /** Keeps every list request pending until the returned function is called. */
+    holdLists(): () => void {
+      let resolve: () => void = () => undefined;
+      holdLists = new Promise((r) => {
+        resolve = r;
+      });
+      return () => {
+        holdLists = null;
         resolve();
       };
     },

@@ -117,12 +117,15 @@ describe('the new-asset form', () => {
     await user.click(createButton());
     expect(await screen.findByRole('progressbar', { name: 'Upload progress' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Creating…' })).toBeDisabled();
+    // No list request answers until the card is checked: it must come from the cache the page updated itself.
+    const releaseLists = api.holdLists();
     release();
 
     const card = await screen.findByRole('article', { name: 'Ceramic vase' });
     expect(location().pathname).toBe('/');
     expect(within(card).getByText('Processing', { exact: true })).toBeInTheDocument();
     expect(within(card).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '0');
+    releaseLists();
     expect(api.created).toEqual([{ name: 'Ceramic vase', polycount: '5000', images: 2 }]);
     await waitFor(() => expect(screen.getByRole('button', { name: 'Processing 1' })).toBeInTheDocument());
     expect(screen.getByRole('status', { name: 'Asset updates' })).toHaveTextContent('Created Ceramic vase. Processing has started.');

@@ -1,7 +1,7 @@
 // Live updates: polling fast while something moves, slow when nothing does, not at all in a hidden tab; conditional
 // requests that keep the same data; the reconnecting notice; and announcements and toasts for stage changes.
 import { focusManager } from '@tanstack/react-query';
-import { act, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import type { Asset } from '../../src/contract/asset';
 import { assetKeys } from '../../src/web/features/assets/api/asset-keys';
@@ -12,8 +12,21 @@ import { installMockApi, renderApp } from './render-app';
 
 const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
 
-function useFakeClock() {
+function startFakeClock() {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+}
+
+/** Opens an asset's page on the fake clock. The page is lazy-loaded, and its import needs the real clock once. */
+async function openDetail(asset: Asset) {
+  vi.useRealTimers();
+  const first = renderApp(`/assets/${asset.id}`);
+  await screen.findByRole('heading', { level: 1, name: asset.name });
+  first.unmount();
+  startFakeClock();
+  const view = renderApp(`/assets/${asset.id}`);
+  await advance(10);
+  expect(screen.getByRole('heading', { level: 1, name: asset.name })).toBeInTheDocument();
+  return view;
 }
 
 const forReview = (a: Asset): Partial<Asset> => ({
@@ -22,7 +35,7 @@ const forReview = (a: Asset): Partial<Asset> => ({
 });
 
 describe('polling', () => {
-  beforeEach(useFakeClock);
+  beforeEach(startFakeClock);
 
   it('polls every second while an asset is processing, and every 30 s once nothing moves', async () => {
     const asset = buildAsset({ name: 'Kettle', stage: 'Processing' });
@@ -53,6 +66,17 @@ describe('polling', () => {
     const start = api.listCalls.length;
     await advance(5000);
     expect(api.listCalls.length - start).toBe(5);
+  });
+
+  it('polls fast while an asset outside the filter is processing, since its finishing changes the tab counts', async () => {
+    const api = installMockApi([buildAsset({ name: 'Shown', stage: 'For Review' }), buildAsset({ name: 'Hidden', stage: 'Processing' })]);
+    renderApp('/?phase=for_review');
+    await advance(10);
+    expect(screen.getByRole('article', { name: 'Shown' })).toBeInTheDocument();
+    expect(screen.queryByRole('article', { name: 'Hidden' })).not.toBeInTheDocument();
+    const start = api.listCalls.length;
+    await advance(3000);
+    expect(api.listCalls.length - start).toBe(3);
   });
 
   it('speeds up again when something starts moving', async () => {
@@ -109,7 +133,21 @@ describe('polling', () => {
 });
 
 describe('connection and stage changes', () => {
-  beforeEach(useFakeClock);
+  beforeEach(startFakeClock);
+
+  it('keeps the asset page’s very same data across 304 polls', async () => {
+    const asset = buildAsset({ name: 'Jug', stage: 'Processing', status: { progress: 0.3 } });
+    const api = installMockApi([asset]);
+    const { queryClient } = await openDetail(asset);
+    const key = assetKeys.detail(asset.id);
+    const before = queryClient.getQueryData(key);
+    const answered = api.detailStatuses.length;
+
+    await advance(3000);
+    expect(api.detailStatuses.slice(answered)).toEqual([304, 304, 304]);
+    expect(queryClient.getQueryData(key)).toBe(before);
+    expect(screen.getByRole('progressbar', { name: 'High Poly Geometry progress' })).toHaveAttribute('aria-valuenow', '30');
+  });
 
   it('shows a reconnecting notice when the API cannot be reached, keeps the cards, and clears it by itself', async () => {
     const api = installMockApi([buildAsset({ name: 'Helmet', stage: 'Processing' })]);
@@ -204,5 +242,58 @@ describe('connection and stage changes', () => {
     expect(screen.queryByRole('article', { name: 'Lantern' })).not.toBeInTheDocument();
     expect(api.detailCalls).toEqual([asset.id]);
     expect(screen.getByRole('status', { name: 'Asset updates' })).toHaveTextContent('Lantern is now For Review');
+  });
+
+  it('shows no toast for the asset whose page is open, which shows the change itself', async () => {
+    const asset = buildAsset({ name: 'Tripod', stage: 'Processing' });
+    const api = installMockApi([asset]);
+    await openDetail(asset);
+    api.update(asset.id, forReview);
+    await advance(1000);
+    expect(screen.getByRole('status', { name: 'Asset updates' })).toHaveTextContent('Tripod is now For Review');
+    expect(within(screen.getByRole('region', { name: 'Notifications' })).queryByText(/Tripod/)).not.toBeInTheDocument();
+  });
+
+  it('keeps one toast per asset: a newer change replaces the older toast', async () => {
+    const asset = buildAsset({ name: 'Easel', stage: 'Processing' });
+    // Another asset still moving keeps the list polling every second.
+    const api = installMockApi([asset, buildAsset({ name: 'Other', stage: 'Processing' })]);
+    renderApp('/');
+    await advance(10);
+    api.update(asset.id, () => ({ status: { phase: 'failed', updated_at: Date.now(), error_message: 'Blank.' } }));
+    await advance(1000);
+    const toasts = screen.getByRole('region', { name: 'Notifications' });
+    expect(within(toasts).getByText('Easel: Generation Failed')).toBeInTheDocument();
+    api.update(asset.id, () => ({ status: { phase: 'processing', updated_at: Date.now(), progress: 0 } }));
+    await advance(1000);
+    api.update(asset.id, forReview);
+    await advance(1000);
+    expect(within(toasts).getByText('Easel is ready for review')).toBeInTheDocument();
+    expect(within(toasts).queryByText('Easel: Generation Failed')).not.toBeInTheDocument();
+  });
+
+  it.each([
+    ['hovers over it', (toast: HTMLElement) => fireEvent.mouseEnter(toast), (toast: HTMLElement) => fireEvent.mouseLeave(toast)],
+    [
+      'moves the focus into it',
+      (toast: HTMLElement) => within(toast).getByRole('button', { name: 'Dismiss notification' }).focus(),
+      (toast: HTMLElement) => within(toast).getByRole('button', { name: 'Dismiss notification' }).blur(),
+    ],
+  ])('keeps a toast while the person %s, and dismisses it by itself afterwards', async (_how, hold, release) => {
+    const asset = buildAsset({ name: 'Globe', stage: 'Processing' });
+    const api = installMockApi([asset]);
+    renderApp('/');
+    await advance(10);
+    api.update(asset.id, forReview);
+    await advance(1000);
+    const toasts = screen.getByRole('region', { name: 'Notifications' });
+    const toast = within(toasts).getByText('Globe is ready for review').parentElement?.parentElement;
+    if (!toast) throw new Error('no toast');
+    act(() => hold(toast));
+    await advance(20_000);
+    expect(within(toasts).getByText('Globe is ready for review')).toBeInTheDocument();
+    act(() => release(toast));
+    await advance(8000);
+    expect(within(toasts).queryByText('Globe is ready for review')).not.toBeInTheDocument();
   });
 });

@@ -8,13 +8,14 @@ import { clearConditionalCache } from '../../src/web/lib/api-client';
 import { resetServerTime } from '../../src/web/lib/server-time';
 import { server } from './msw-server';
 
-// jsdom has no WebGL: the 3D preview stands in as a labelled image, so pages using it render without three.js.
+// jsdom has no WebGL: the 3D preview stands in as a labelled viewer with the real one's role, so pages using it
+// render without three.js.
 vi.mock('../../src/web/features/assets/components/version-preview', async (importOriginal) => {
   const actual = await importOriginal<typeof VersionPreviewModule>();
   return {
     ...actual,
     VersionPreview: ({ assetId, n, label }: { assetId: string; n: number; label: string }) =>
-      createElement('div', { role: 'img', 'aria-label': label, 'data-url': actual.modelUrl(assetId, n) }),
+      createElement('div', { role: 'application', 'aria-roledescription': '3D viewer', 'aria-label': label, 'data-url': actual.modelUrl(assetId, n) }),
   };
 });
 

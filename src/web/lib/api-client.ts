@@ -204,8 +204,3 @@ export async function apiSend<S extends z.ZodType>(method: 'POST' | 'DELETE', pa
   }
   return parseWith(schema, json, response.status);
 }
-
-/** A refusal about the request itself (4xx), which belongs next to the control that sent it. */
-export function isRefusal(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status >= 400 && error.status < 500;
-}

@@ -79,7 +79,8 @@ describe('ModelPreview with WebGL', () => {
     expect(screen.getByText('Triangles').nextElementSibling).toHaveTextContent('12');
     expect(currentScene().setModel).toHaveBeenCalledTimes(1);
 
-    const viewer = screen.getByRole('img', { name: LABEL });
+    const viewer = screen.getByRole('application', { name: LABEL });
+    expect(viewer).toHaveAttribute('aria-roledescription', '3D viewer');
     expect(viewer).toHaveAttribute('tabindex', '0');
     expect(viewer).toHaveAccessibleDescription('Drag or use arrow keys to rotate, + and − to zoom');
     expect(viewer).toContainElement(currentScene().canvas);
@@ -111,7 +112,7 @@ describe('ModelPreview with WebGL', () => {
     await screen.findByText('0.62 × 1.00 × 0.31 m');
 
     await user.tab();
-    expect(screen.getByRole('img', { name: LABEL })).toHaveFocus();
+    expect(screen.getByRole('application', { name: LABEL })).toHaveFocus();
     const scene = currentScene();
     await user.keyboard('{ArrowLeft}{ArrowRight}{ArrowUp}{ArrowDown}');
     expect(scene.rotate.mock.calls).toEqual([

@@ -9,6 +9,8 @@ export interface Toast {
   title: string;
   body: string;
   link?: { to: string; label: string };
+  /** A new toast with the same key replaces the old one (one toast per asset), instead of stacking. */
+  key?: string;
 }
 
 interface State {
@@ -21,6 +23,10 @@ export interface Notifier {
   announce(text: string): void;
   toast(toast: Omit<Toast, 'id'>): void;
   dismiss(id: number): void;
+  /** Stops the toast's auto-dismiss countdown while the person reads it (hover or focus inside it; WCAG 2.2.1). */
+  pause(id: number): void;
+  /** Restarts the countdown with the time that was left. */
+  resume(id: number): void;
   subscribe(listener: () => void): () => void;
   getState(): State;
 }
@@ -33,6 +39,16 @@ export function createNotifier(): Notifier {
   let state: State = { announcements: [], toasts: [] };
   let nextId = 1;
   const listeners = new Set<() => void>();
+  /** Per toast: its pending auto-dismiss timer (undefined while paused) and the time it still has. */
+  const timers = new Map<number, { timer: ReturnType<typeof setTimeout> | undefined; leftMs: number; startedAt: number }>();
+  const startTimer = (id: number, ms: number) => {
+    timers.set(id, { timer: setTimeout(() => notifier.dismiss(id), ms), leftMs: ms, startedAt: Date.now() });
+  };
+  const stopTimer = (id: number) => {
+    const t = timers.get(id);
+    if (t?.timer !== undefined) clearTimeout(t.timer);
+    timers.delete(id);
+  };
   const set = (next: State) => {
     state = next;
     listeners.forEach((l) => l());
@@ -43,11 +59,25 @@ export function createNotifier(): Notifier {
     },
     toast(toast) {
       const id = nextId++;
-      set({ ...state, toasts: [...state.toasts, { ...toast, id }].slice(-KEEP_TOASTS) });
-      setTimeout(() => notifier.dismiss(id), TOAST_MS);
+      const kept = state.toasts.filter((t) => toast.key === undefined || t.key !== toast.key);
+      const toasts = [...kept, { ...toast, id }].slice(-KEEP_TOASTS);
+      state.toasts.filter((t) => !toasts.includes(t)).forEach((t) => stopTimer(t.id));
+      set({ ...state, toasts });
+      startTimer(id, TOAST_MS);
     },
     dismiss(id) {
+      stopTimer(id);
       if (state.toasts.some((t) => t.id === id)) set({ ...state, toasts: state.toasts.filter((t) => t.id !== id) });
+    },
+    pause(id) {
+      const t = timers.get(id);
+      if (t?.timer === undefined) return;
+      clearTimeout(t.timer);
+      timers.set(id, { timer: undefined, leftMs: Math.max(0, t.leftMs - (Date.now() - t.startedAt)), startedAt: Date.now() });
+    },
+    resume(id) {
+      const t = timers.get(id);
+      if (t && t.timer === undefined) startTimer(id, t.leftMs);
     },
     subscribe(listener) {
       listeners.add(listener);

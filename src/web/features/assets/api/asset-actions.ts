@@ -48,7 +48,11 @@ function useAssetMutation<V>(
       if (context?.previous) queryClient.setQueryData(assetKeys.detail(id), context.previous);
       if (error instanceof ApiError && error.status === 409) await queryClient.invalidateQueries({ queryKey: assetKeys.detail(id) });
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: assetKeys.lists() }),
+    onSettled: () => {
+      // Polls of this asset pause while the action is in flight (see useAsset); catch up on anything they missed.
+      void queryClient.invalidateQueries({ queryKey: assetKeys.detail(id) });
+      return queryClient.invalidateQueries({ queryKey: assetKeys.lists() });
+    },
   });
 }
 

@@ -55,8 +55,3 @@ export function ActionBanner({ assetId }: { assetId: string }) {
     </div>
   );
 }
-
-/** A refusal that belongs next to the button that caused it: any 4xx except a 409, which the banner explains. */
-export function inlineMessage(error: Error | null): string | null {
-  return error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409 ? error.message : null;
-}

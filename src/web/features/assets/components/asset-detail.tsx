@@ -1,5 +1,5 @@
 // The asset's own page, where a person reviews each step: name, stage and pipeline; the 3D preview of the chosen
-// version beside the panel for the current stage (stacked on phones); and the version history.
+// version beside the panel for the current stage (on phones the panel comes first); and the version history.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { stageLabel, type Asset, type StageLabel } from '../../../../contract/asset';
@@ -94,7 +94,7 @@ function StagePanel({ asset, label }: { asset: Asset; label: StageLabel }) {
           <ProgressBar value={asset.status.progress ?? 0} label={`${step} progress`} />
         </div>
       )}
-      {label === 'For Review' && <ReviewPanel asset={asset} />}
+      {label === 'For Review' && <ReviewPanel asset={asset} focusPanel={() => headingRef.current?.focus()} />}
       {label === 'Approved' && <NextStepPanel asset={asset} />}
       {label === 'Completed' && <DownloadPanel asset={asset} />}
       {label === 'Generation Failed' && <FailurePanel asset={asset} />}
@@ -162,7 +162,16 @@ function AssetView({ asset }: { asset: Asset }) {
       <ActionBanner assetId={asset.id} />
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_26rem] lg:items-start">
-        <section aria-labelledby="preview-heading" className="flex min-w-0 flex-col gap-3 rounded-xl border border-zinc-200 bg-white p-3 shadow-xs sm:p-4">
+        {/* First in the page, so on phones the actions come before the tall preview; on wide screens it sits on the right. */}
+        <div className="flex min-w-0 flex-col gap-6 lg:col-start-2 lg:row-span-2 lg:row-start-1">
+          <StagePanel asset={asset} label={label} />
+          <Facts asset={asset} n={selected} />
+        </div>
+
+        <section
+          aria-labelledby="preview-heading"
+          className="flex min-w-0 flex-col gap-3 rounded-xl border border-zinc-200 bg-white p-3 shadow-xs sm:p-4 lg:col-start-1 lg:row-start-1"
+        >
           <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 px-1">
             <h2 id="preview-heading" className="text-base font-semibold text-zinc-900">
               Preview
@@ -182,12 +191,8 @@ function AssetView({ asset }: { asset: Asset }) {
           )}
         </section>
 
-        <div className="flex min-w-0 flex-col gap-6 lg:row-span-2">
-          <StagePanel asset={asset} label={label} />
-          <Facts asset={asset} n={selected} />
-        </div>
 
-        <div className="min-w-0">
+        <div className="min-w-0 lg:col-start-1 lg:row-start-2">
           <VersionHistory asset={asset} selected={selected} onPreview={setChosen} />
         </div>
       </div>

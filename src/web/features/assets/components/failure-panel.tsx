@@ -6,8 +6,15 @@ import { RetryIcon, TrashIcon } from '../../../components/ui/icons';
 import { InlineError } from '../../../components/ui/inline-error';
 import { buttonStyles } from '../../../components/ui/styles';
 import { ApiError } from '../../../lib/api-client';
+import { inlineMessage } from '../../../lib/api-errors';
 import { useDeleteAsset, useRetry } from '../api/asset-actions';
-import { inlineMessage } from './action-banner';
+
+/** Shown in the confirmation dialog: the server's refusal as it is, anything else (5xx, offline) prefixed. */
+function deleteMessage(error: Error | null): string | null {
+  if (!error) return null;
+  if (error instanceof ApiError && error.status !== 0 && error.status < 500) return error.message;
+  return `Could not delete: ${error.message}`;
+}
 
 export function FailurePanel({ asset }: { asset: Asset }) {
   const retry = useRetry(asset.id);
@@ -16,7 +23,7 @@ export function FailurePanel({ asset }: { asset: Asset }) {
   const headingId = useId();
   const busy = retry.isPending || remove.isPending;
   const step = asset.pipeline[asset.step_index]?.label ?? 'The step';
-  const deleteError = remove.error instanceof ApiError && remove.error.status < 500 && remove.error.status !== 0 ? remove.error.message : remove.error ? `Could not delete: ${remove.error.message}` : null;
+  const deleteError = deleteMessage(remove.error);
 
   return (
     <div className="flex flex-col gap-4">

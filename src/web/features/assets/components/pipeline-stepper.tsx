@@ -26,10 +26,17 @@ export function PipelineStepper({ asset }: { asset: Asset }) {
               : state === 'current'
                 ? 'bg-indigo-600 text-white ring-4 ring-indigo-100'
                 : 'bg-white text-zinc-500 ring-1 ring-zinc-300';
-        const bar = i < asset.step_index ? 'bg-emerald-500' : 'bg-zinc-200';
+        // The connector into step i is green once the step before it is done (or approved), like that step's circle.
+        const barDone = i <= asset.step_index || (i === asset.step_index + 1 && currentDone);
         return (
           <li key={step.key} aria-current={state === 'current' ? 'step' : undefined} className="relative flex flex-col items-center gap-1.5 text-center">
-            {i > 0 && <span aria-hidden="true" className={`absolute top-3.5 right-1/2 -z-0 mr-4 h-0.5 w-[calc(100%-2rem)] sm:mr-5 ${bar}`} />}
+            {i > 0 && (
+              <span
+                aria-hidden="true"
+                data-connector={barDone ? 'done' : 'upcoming'}
+                className={`absolute top-3.5 right-1/2 -z-0 mr-4 h-0.5 w-[calc(100%-2rem)] sm:mr-5 ${barDone ? 'bg-emerald-500' : 'bg-zinc-200'}`}
+              />
+            )}
             <span aria-hidden="true" className={`relative flex size-7 items-center justify-center rounded-full text-xs font-semibold ${circle}`}>
               {state === 'done' || approved ? <CheckIcon className="size-4" /> : i + 1}
             </span>

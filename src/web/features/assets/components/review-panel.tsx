@@ -1,19 +1,31 @@
 // For Review: approve the step, ask for a revision with a note, or upload a corrected model.
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Asset } from '../../../../contract/asset';
 import { CheckIcon, NoteIcon, UploadIcon } from '../../../components/ui/icons';
 import { InlineError } from '../../../components/ui/inline-error';
+import { useNotifier } from '../../../components/ui/notifications';
 import { buttonStyles } from '../../../components/ui/styles';
+import { inlineMessage } from '../../../lib/api-errors';
 import { useApprove } from '../api/asset-actions';
-import { inlineMessage } from './action-banner';
 import { RevisionForm } from './revision-form';
 import { UploadVersionForm } from './upload-version-form';
 
 type Open = 'revision' | 'upload' | null;
 
-export function ReviewPanel({ asset }: { asset: Asset }) {
+/** `focusPanel` takes the keyboard focus back to the panel when a form closes by itself. */
+export function ReviewPanel({ asset, focusPanel }: { asset: Asset; focusPanel: () => void }) {
   const approve = useApprove(asset.id);
+  const notifier = useNotifier();
   const [open, setOpen] = useState<Open>(null);
+  const revisionId = useId();
+  const uploadId = useId();
+  const onUploaded = (updated: Asset) => {
+    const n = updated.versions.reduce((max, v) => Math.max(max, v.n), 0);
+    setOpen(null);
+    notifier.announce(`Version ${n} uploaded`);
+    // The form and its focused button are going away; the panel heading is where the next decision starts.
+    focusPanel();
+  };
   const step = asset.pipeline[asset.step_index]?.label ?? 'This step';
   const next = asset.pipeline[asset.step_index + 1]?.label;
   const toggle = (which: Exclude<Open, null>) => setOpen((o) => (o === which ? null : which));
@@ -33,6 +45,7 @@ export function ReviewPanel({ asset }: { asset: Asset }) {
           <button
             type="button"
             aria-expanded={open === 'revision'}
+            aria-controls={revisionId}
             onClick={() => toggle('revision')}
             disabled={approve.isPending}
             className={buttonStyles.secondary}
@@ -43,6 +56,7 @@ export function ReviewPanel({ asset }: { asset: Asset }) {
           <button
             type="button"
             aria-expanded={open === 'upload'}
+            aria-controls={uploadId}
             onClick={() => toggle('upload')}
             disabled={approve.isPending}
             className={buttonStyles.secondary}
@@ -53,8 +67,8 @@ export function ReviewPanel({ asset }: { asset: Asset }) {
         </div>
         <InlineError message={inlineMessage(approve.error)} />
       </div>
-      {open === 'revision' && <RevisionForm assetId={asset.id} stepLabel={step} onCancel={() => setOpen(null)} disabled={approve.isPending} />}
-      {open === 'upload' && <UploadVersionForm assetId={asset.id} onCancel={() => setOpen(null)} disabled={approve.isPending} />}
+      {open === 'revision' && <RevisionForm id={revisionId} assetId={asset.id} stepLabel={step} onCancel={() => setOpen(null)} disabled={approve.isPending} />}
+      {open === 'upload' && <UploadVersionForm id={uploadId} assetId={asset.id} onCancel={() => setOpen(null)} onUploaded={onUploaded} disabled={approve.isPending} />}
     </div>
   );
 }

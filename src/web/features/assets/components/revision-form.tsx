@@ -3,10 +3,22 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../../contract/api';
 import { InlineError } from '../../../components/ui/inline-error';
 import { buttonStyles, inputStyles } from '../../../components/ui/styles';
+import { inlineMessage } from '../../../lib/api-errors';
 import { useRequestRevision } from '../api/asset-actions';
-import { inlineMessage } from './action-banner';
 
-export function RevisionForm({ assetId, stepLabel, onCancel, disabled }: { assetId: string; stepLabel: string; onCancel: () => void; disabled: boolean }) {
+export function RevisionForm({
+  id: formId,
+  assetId,
+  stepLabel,
+  onCancel,
+  disabled,
+}: {
+  id: string;
+  assetId: string;
+  stepLabel: string;
+  onCancel: () => void;
+  disabled: boolean;
+}) {
   const request = useRequestRevision(assetId);
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -28,7 +40,7 @@ export function RevisionForm({ assetId, stepLabel, onCancel, disabled }: { asset
   };
 
   return (
-    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-4">
+    <form id={formId} onSubmit={onSubmit} noValidate className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-4">
       <div className="flex flex-col gap-1.5">
         <label htmlFor={`${id}-note`} className="text-sm font-medium text-zinc-900">
           Revision notes

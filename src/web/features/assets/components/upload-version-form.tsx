@@ -2,12 +2,13 @@
 // uploaded with progress; the server's refusal (wrong type, broken model, too large) is shown next to the input.
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../../contract/api';
+import type { Asset } from '../../../../contract/asset';
 import { InlineError } from '../../../components/ui/inline-error';
 import { ProgressBar } from '../../../components/ui/progress-bar';
 import { buttonStyles } from '../../../components/ui/styles';
 import { formatBytes } from '../../../lib/format';
+import { inlineMessage } from '../../../lib/api-errors';
 import { useUploadVersion } from '../api/asset-actions';
-import { inlineMessage } from './action-banner';
 
 /** The first four bytes of every binary glTF file. */
 const GLB_MAGIC = [0x67, 0x6c, 0x54, 0x46];
@@ -33,19 +34,33 @@ export async function glbProblem(file: File): Promise<string | null> {
   return null;
 }
 
-export function UploadVersionForm({ assetId, onCancel, disabled }: { assetId: string; onCancel: () => void; disabled: boolean }) {
+interface Props {
+  id: string;
+  assetId: string;
+  onCancel: () => void;
+  /** Called with the server's answer once the version is stored. */
+  onUploaded: (asset: Asset) => void;
+  disabled: boolean;
+}
+
+export function UploadVersionForm({ id: formId, assetId, onCancel, onUploaded, disabled }: Props) {
   const upload = useUploadVersion(assetId);
   const [file, setFile] = useState<File | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [progress, setProgress] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
+  /** The file picked last: a slower check of an earlier pick must not overwrite the verdict on this one. */
+  const pickedRef = useRef<File | null>(null);
   const id = useId();
   const message = problem ?? inlineMessage(upload.error);
 
   const onChange = async (picked: File | null) => {
     upload.reset();
+    pickedRef.current = picked;
     setFile(picked);
-    setProblem(picked ? await glbProblem(picked) : null);
+    setProblem(null);
+    const found = picked ? await glbProblem(picked) : null;
+    if (pickedRef.current === picked) setProblem(found);
   };
 
   const onSubmit = (e: FormEvent) => {
@@ -64,9 +79,10 @@ export function UploadVersionForm({ assetId, onCancel, disabled }: { assetId: st
     upload.mutate(
       { file, onProgress: setProgress },
       {
-        onSuccess: () => {
+        onSuccess: (asset) => {
           setFile(null);
           if (inputRef.current) inputRef.current.value = '';
+          onUploaded(asset);
         },
         onError: () => inputRef.current?.focus(),
       },
@@ -74,7 +90,7 @@ export function UploadVersionForm({ assetId, onCancel, disabled }: { assetId: st
   };
 
   return (
-    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-4">
+    <form id={formId} onSubmit={onSubmit} noValidate className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-zinc-50 p-4">
       <div className="flex flex-col gap-1.5">
         <label htmlFor={`${id}-file`} className="text-sm font-medium text-zinc-900">
           Model file

@@ -1,7 +1,8 @@
 // Watches every asset the app fetches and tells the person when one changes stage: a polite announcement for
 // each change, and a toast when one needs them (For Review) or went wrong (Generation Failed).
 import { useQueryClient, type InfiniteData, type Query } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { useMatch } from 'react-router';
 import { stageLabel, type Asset, type StageLabel } from '../../../../contract/asset';
 import type { AssetList } from '../../../../contract/api';
 import { useNotifier, type Notifier } from '../../../components/ui/notifications';
@@ -20,21 +21,31 @@ function assetsIn(query: Query): Asset[] {
   return [];
 }
 
-function tell(notifier: Notifier, asset: Asset, label: StageLabel): void {
+/** `onItsPage`: the asset's own page is open and shows the change itself, so there is no toast to point at it. */
+function tell(notifier: Notifier, asset: Asset, label: StageLabel, onItsPage: boolean): void {
   const step = asset.pipeline[asset.step_index]?.label ?? '';
   notifier.announce(`${asset.name} is now ${label}${step ? ` (${step})` : ''}.`);
+  if (onItsPage) return;
+  // One toast per asset: its latest change replaces an older toast about it.
+  const key = asset.id;
   const link = { to: `/assets/${encodeURIComponent(asset.id)}`, label: 'Open asset' };
   if (label === 'For Review') {
-    notifier.toast({ tone: 'warning', title: `${asset.name} is ready for review`, body: `For Review: ${step}`, link });
+    notifier.toast({ key, tone: 'warning', title: `${asset.name} is ready for review`, body: `For Review: ${step}`, link });
   } else if (label === 'Generation Failed') {
     const reason = asset.status.error_message ? firstLine(asset.status.error_message) : 'No reason was given.';
-    notifier.toast({ tone: 'danger', title: `${asset.name}: Generation Failed`, body: reason, link });
+    notifier.toast({ key, tone: 'danger', title: `${asset.name}: Generation Failed`, body: reason, link });
   }
 }
 
 export function useStageChangeNotifications(): void {
   const queryClient = useQueryClient();
   const notifier = useNotifier();
+  const openId = useMatch('/assets/:id')?.params.id;
+  // Read by the cache listener, which outlives renders; a ref so that changing page does not resubscribe.
+  const openIdRef = useRef(openId);
+  useEffect(() => {
+    openIdRef.current = openId;
+  }, [openId]);
 
   useEffect(() => {
     const cache = queryClient.getQueryCache();
@@ -48,7 +59,7 @@ export function useStageChangeNotifications(): void {
         const label = stageLabel(asset);
         const before = lastSeen.get(asset.id);
         lastSeen.set(asset.id, label);
-        if (speak && before !== undefined && before !== label) tell(notifier, asset, label);
+        if (speak && before !== undefined && before !== label) tell(notifier, asset, label, asset.id === openIdRef.current);
       }
       if (query.queryKey[1] !== 'list') return;
       const present = new Set(assets.map((a) => a.id));
@@ -63,7 +74,9 @@ export function useStageChangeNotifications(): void {
 
     cache.findAll({ queryKey: assetKeys.all }).forEach((q) => observe(q, false));
     return cache.subscribe((event) => {
-      if (event.type === 'updated' && event.action.type === 'success') observe(event.query, true);
+      // A manual update (setQueryData) is this page's own optimistic change, its rollback or an action's answer: the
+      // page already shows it, and it may never have happened on the server. Remember it, but say nothing.
+      if (event.type === 'updated' && event.action.type === 'success') observe(event.query, !event.action.manual);
       if (event.type === 'removed') movingIn.delete(event.query.queryHash);
     });
   }, [queryClient, notifier]);

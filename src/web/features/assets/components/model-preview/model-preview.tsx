@@ -136,7 +136,9 @@ export function ModelPreview({ url, label }: ModelPreviewProps): JSX.Element {
       <div className="relative aspect-square w-full bg-[radial-gradient(ellipse_at_50%_40%,#ffffff_0%,#f4f4f5_60%,#e4e4e7_100%)] sm:aspect-[4/3]">
         <div
           ref={viewportRef}
-          role="img"
+          // A keyboard widget of its own (arrows turn, +/− zoom), so screen readers pass those keys through to it.
+          role="application"
+          aria-roledescription="3D viewer"
           aria-label={label}
           aria-describedby={hintId}
           tabIndex={0}

@@ -4,10 +4,10 @@
 // Set E2E_SCREENSHOTS=<dir> to keep a screenshot of each stage at both widths.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssetSchema, type Asset } from '../../src/contract/asset';
-import { CHROMIUM_ARGS, blankPng, freePort, horizontalOverflow, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
+import { blankPng, freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
 const screenshots = process.env.E2E_SCREENSHOTS;
 
@@ -97,12 +97,7 @@ const currentStep = (page: Page) => page.locator('[aria-current="step"]').textCo
 
 beforeAll(async () => {
   const url = backend.start(await freePort(), temp.make('af-review-data-'));
-  context = await chromium.launchPersistentContext(temp.make('af-review-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1440, height: 900 },
-    acceptDownloads: true,
-  });
+  context = await launchChromium(temp.make('af-review-chromium-'), { acceptDownloads: true });
   baseUrl = await url;
   if (screenshots) mkdirSync(screenshots, { recursive: true });
 }, 180_000);

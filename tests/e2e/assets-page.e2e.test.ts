@@ -1,9 +1,9 @@
 // The Assets page in a real browser against the real server: create an asset through the form and watch it move
 // from Processing to For Review without a reload; axe-core finds no serious or critical problem at phone and
 // desktop widths; nothing scrolls sideways on a phone; the page works from the keyboard.
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, freePort, horizontalOverflow, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
+import { freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
 const backend = serverProcess({ SEED: '0', ASSET_STEP_MS: '800', ASSET_COUNTDOWN_MS: '3000' });
 const temp = tempDirs();
@@ -39,11 +39,7 @@ async function newPage(width: number, height: number): Promise<Page> {
 
 beforeAll(async () => {
   const url = backend.start(await freePort(), temp.make('af-e2e-data-'));
-  context = await chromium.launchPersistentContext(temp.make('af-e2e-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1440, height: 900 },
-  });
+  context = await launchChromium(temp.make('af-e2e-chromium-'));
   baseUrl = await url;
 }, 180_000);
 

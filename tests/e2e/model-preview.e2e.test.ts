@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssetSchema, type Asset } from '../../src/contract/asset';
-import { CHROMIUM_ARGS, freePort, root, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, root, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
 const backend = serverProcess({ SEED: '1', ASSET_STEP_MS: '0', WEB_BUILD: '0' });
 const temp = tempDirs();
@@ -129,7 +129,7 @@ beforeAll(async () => {
   if (!found) throw new Error('The seeded "Ceramic vase" is missing.');
   vase = found;
   harnessUrl = await startVite(apiUrl);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 180_000);
 
 afterAll(async () => {

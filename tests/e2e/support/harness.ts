@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 
 export const root = path.resolve(import.meta.dirname, '../../..');
@@ -27,6 +27,18 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Debian's Chromium with a fresh profile in `userDataDir` (Playwright refuses --user-data-dir in args). */
+export function launchChromium(userDataDir: string, options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+    ...options,
+  });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

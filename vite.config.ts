@@ -5,7 +5,13 @@ import tailwindcss from '@tailwindcss/vite';
 // One config for the page's build and for the test suite: server tests run in Node, page tests in jsdom.
 export default defineConfig({
   plugins: [react(), tailwindcss()],
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // three.js is one 614 KB chunk (156 KB gzip), loaded only when an asset's 3D preview opens; the list page's
+    // own entry stays near 430 KB. The limit sits just above the 3D chunk so a new large chunk still warns.
+    chunkSizeWarningLimit: 650,
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
   test: {
     globals: true,

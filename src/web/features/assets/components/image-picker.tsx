@@ -44,8 +44,8 @@ export function ImagePicker({
         Images
       </label>
       <p id={hintId} className="-mt-1 text-sm text-zinc-600">
-        PNG or JPEG, up to {LIMITS.imagesMax} images of {LIMITS.imageBytesMax / 1024 / 1024} MB each. Several views of the same object help; a
-        transparent background works best.
+        PNG or JPEG, up to {LIMITS.imagesMax} images of {LIMITS.imageBytesMax / 1024 / 1024} MB each. The first image shapes the model, so make it a
+        clear front view; a transparent or plain background works best. Other views are kept for reference.
       </p>
       <div
         onDragOver={onDragOver}

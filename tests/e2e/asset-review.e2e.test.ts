@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssetSchema, type Asset } from '../../src/contract/asset';
-import { blankPng, freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
+import { blankPng, cspViolations, freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
 const screenshots = process.env.E2E_SCREENSHOTS;
 
@@ -216,6 +216,9 @@ describe('reviewing an asset in Chromium', () => {
     const asset = await createAsset('Review final', await objectPng());
     await walkToCompleted(asset.id);
     const page = await openAsset(asset);
+    // The textured preview (three.js unpacks the texture into a blob: URL) loads under the server's CSP.
+    await page.getByText('Triangles').first().waitFor({ timeout: 30_000 });
+    expect(await cspViolations(page)).toEqual([]);
     await page.getByRole('combobox', { name: 'Format' }).selectOption('OBJ');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
     const file = await download.path();

@@ -3,7 +3,7 @@
 // desktop widths; nothing scrolls sideways on a phone; the page works from the keyboard.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
+import { cspViolations, freePort, horizontalOverflow, launchChromium, objectPng, seriousAxeViolations, serverProcess, tempDirs } from './support/harness';
 
 const backend = serverProcess({ SEED: '0', ASSET_STEP_MS: '800', ASSET_COUNTDOWN_MS: '3000' });
 const temp = tempDirs();
@@ -91,6 +91,8 @@ describe('the Assets page in Chromium', () => {
     await expect
       .poll(() => page.getByRole('region', { name: 'Notifications' }).getByText('E2E sphere is ready for review').isVisible())
       .toBe(true);
+    // The whole flow, image previews included, runs under the server's CSP without tripping it.
+    expect(await cspViolations(page)).toEqual([]);
     await page.close();
   }, 90_000);
 

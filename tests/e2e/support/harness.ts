@@ -31,13 +31,25 @@ export const CHROMIUM_ARGS = [
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Debian's Chromium with a fresh profile in `userDataDir` (Playwright refuses --user-data-dir in args). */
-export function launchChromium(userDataDir: string, options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
+export async function launchChromium(userDataDir: string, options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },
     ...options,
   });
+  // Every page records what the server's Content-Security-Policy blocked, for cspViolations().
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    Object.assign(window, { cspViolations: seen });
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return context;
+}
+
+/** What the Content-Security-Policy blocked on this page so far (pages from launchChromium only). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 }
 
 export function freePort(): Promise<number> {
@@ -128,7 +140,8 @@ interface AxeViolation {
 
 /** axe-core's serious and critical violations on the page as it is now, one readable line each. */
 export async function seriousAxeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  // Evaluated over DevTools rather than added as a <script>: the page's CSP rightly refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });

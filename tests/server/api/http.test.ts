@@ -23,6 +23,17 @@ describe('HTTP basics', () => {
     expect(serverTime).toBeLessThanOrEqual(Date.now());
   });
 
+  it('sends security headers: a CSP without inline or eval script, no framing, no sniffing', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+  });
+
   it.each(['/api/nope', '/api/assets/abc/nope', '/api'])('answers an unknown API path %s with a JSON 404', async (url) => {
     const res = await t.app.inject({ method: 'GET', url });
     expect(res.statusCode).toBe(404);

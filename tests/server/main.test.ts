@@ -74,6 +74,11 @@ describe('the server process', () => {
       new Set(['Processing', 'For Review', 'Approved', 'Completed', 'Generation Failed']),
     );
     expect(seeded.items.find((a) => a.status.phase === 'failed')?.status.error_message).toMatch(/blank/);
+    // One Approved demo asset has the server's countdown running; another waits for Process to be clicked.
+    const approved = seeded.items.filter((a) => stageLabel(a) === 'Approved');
+    expect(approved.map((a) => a.next_step_at === null).sort()).toEqual([false, true]);
+    const deadline = approved.find((a) => a.next_step_at !== null)?.next_step_at ?? 0;
+    expect(deadline - Date.now()).toBeGreaterThan(30_000);
     const firstExit = await stop(first);
     expect(firstExit, first.output()).toBe(0);
     expect(first.output()).toContain('SIGTERM: finishing requests and stopping');

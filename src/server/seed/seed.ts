@@ -37,6 +37,9 @@ async function advance(s: AssetService, id: string, times: number): Promise<void
 
 type Plan = (s: AssetService) => Promise<unknown>;
 
+/** Long enough for a newcomer to open the page and see the countdown, short enough to see it fire. */
+const DEMO_COUNTDOWN_MS = 60_000;
+
 /** Returns how many assets it made; 0 when the database was seeded before. */
 export async function seedDemoAssets(deps: SeedDeps): Promise<number> {
   const db = deps.repo.db;
@@ -63,6 +66,13 @@ export async function seedDemoAssets(deps: SeedDeps): Promise<number> {
     },
     async (s) => advance(s, await steps(1, s), 3), // For Review at Texturing
     async (s) => {
+      // Approved with the server's countdown running: a newcomer watches it start the next step by itself.
+      const d = await demo(1);
+      const id = await create(s, 'Espresso cup', d.png);
+      await s.runner.idle();
+      if (s.get(id).status.phase === 'for_review') s.approve(id);
+    },
+    async (s) => {
       const id = await steps(2, s);
       await advance(s, id, 1);
       if (s.get(id).status.phase !== 'for_review') return;
@@ -78,7 +88,7 @@ export async function seedDemoAssets(deps: SeedDeps): Promise<number> {
   ];
 
   // Steps run back to back here (no minimum step time) so the first start is quick.
-  const s = createAssetService({ ...deps, stepMs: 0, countdownMs: 10_000, stepTimeoutMs: 120_000, workers: 2 });
+  const s = createAssetService({ ...deps, stepMs: 0, countdownMs: DEMO_COUNTDOWN_MS, stepTimeoutMs: 120_000, workers: 2 });
   let made = 0;
   try {
     for (const plan of plans) {

@@ -55,6 +55,14 @@ export const RetryIcon = (p: IconProps) => (
   </Svg>
 );
 
+/** Turning back (counter-clockwise): resetting a view, as opposed to RetryIcon's going again. */
+export const ResetViewIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 12a9 9 0 1 0 3-6.7L3 8" />
+    <path d="M3 3v5h5" />
+  </Svg>
+);
+
 export const OfflineIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="m2 2 20 20" />

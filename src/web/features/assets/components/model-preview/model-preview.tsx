@@ -1,7 +1,7 @@
 // The asset view's 3D preview of one version's GLB: orbit, zoom, reset, wireframe, stats, and a text fallback
 // without WebGL. The detail page lazy-loads this file, so three.js stays out of the list page's bundle.
 import { useEffect, useId, useRef, useState, type JSX, type KeyboardEvent } from 'react';
-import { AlertIcon, RetryIcon } from '../../../../components/ui/icons';
+import { AlertIcon, CubeIcon, ResetViewIcon, RetryIcon } from '../../../../components/ui/icons';
 import { buttonStyles } from '../../../../components/ui/styles';
 import { loadModel, ModelLoadError } from './load-model';
 import { computeModelStats, formatCount, formatDimensions, type ModelStats } from './model-stats';
@@ -168,7 +168,7 @@ export function ModelPreview({ url, label }: ModelPreviewProps): JSX.Element {
       <div className="flex flex-col gap-2 border-t border-zinc-200 px-3 py-2.5 sm:flex-row sm:items-center sm:justify-between sm:gap-4">
         <div role="group" aria-label="View controls" className="flex flex-wrap gap-2">
           <button type="button" className={buttonStyles.secondary} onClick={() => sceneRef.current?.resetView()}>
-            <ResetIcon />
+            <ResetViewIcon />
             Reset view
           </button>
           <button
@@ -177,7 +177,7 @@ export function ModelPreview({ url, label }: ModelPreviewProps): JSX.Element {
             className={`${buttonStyles.secondary} aria-pressed:border-indigo-300 aria-pressed:bg-indigo-50 aria-pressed:text-indigo-800`}
             onClick={() => setWireframe((on) => !on)}
           >
-            <WireframeIcon />
+            <CubeIcon />
             Wireframe
           </button>
         </div>
@@ -205,23 +205,5 @@ function StatsList({ stats }: { stats: ModelStats }) {
         </div>
       ))}
     </dl>
-  );
-}
-
-function ResetIcon() {
-  return (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false" className="size-4">
-      <path d="M3 12a9 9 0 1 0 3-6.7L3 8" />
-      <path d="M3 3v5h5" />
-    </svg>
-  );
-}
-
-function WireframeIcon() {
-  return (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false" className="size-4">
-      <path d="M12 2 3 7v10l9 5 9-5V7z" />
-      <path d="m3 7 9 5 9-5M12 12v10" />
-    </svg>
   );
 }

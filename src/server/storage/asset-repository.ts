@@ -93,8 +93,13 @@ export function pipelineOf(row: Pick<AssetRow, 'pipeline'>): PipelineStep[] {
   return JSON.parse(row.pipeline) as PipelineStep[];
 }
 
-export function escapeLike(s: string): string {
+function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The LIKE pattern for "name contains q", case-insensitively: the list and its counts must agree on it. */
+function namePattern(q: string): string {
+  return `%${escapeLike(q.toLowerCase())}%`;
 }
 
 export type AssetRepository = ReturnType<typeof createAssetRepository>;
@@ -287,7 +292,7 @@ export function createAssetRepository(db: Db) {
 
     counts(q?: string): PhaseCounts {
       const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
-      const rows = q ? countByName.all(`%${escapeLike(q.toLowerCase())}%`) : countAll.all();
+      const rows = q ? countByName.all(namePattern(q)) : countAll.all();
       for (const r of rows) counts[r.phase] = r.n;
       return counts;
     },
@@ -295,7 +300,7 @@ export function createAssetRepository(db: Db) {
     list(p: ListParams): AssetRow[] {
       const params: Record<string, string | number> = { limit: p.limit };
       if (p.phase) params.phase = p.phase;
-      if (p.q) params.pattern = `%${escapeLike(p.q.toLowerCase())}%`;
+      if (p.q) params.pattern = namePattern(p.q);
       if (p.after) {
         params.afterValue = p.after[0];
         params.afterId = p.after[1];

@@ -48,6 +48,18 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // Minutes-long loops (SIGKILL at random points, sustained load): `npm run test:faults`, also run by .ci/run.
+        extends: true,
+        test: {
+          name: 'faults',
+          environment: 'node',
+          include: ['tests/faults/**/*.faults.test.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -123,6 +123,12 @@ export const ERROR_CODES = [
   'unsupported_type',
   'unprocessable',
   'internal',
+  // Added with sign-in and fault handling (issue 6); older clients treat unknown codes by their HTTP status.
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'insufficient_storage',
+  'unavailable',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -7,7 +7,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
-import { HttpError } from './errors';
+import { fromSystemError, HttpError } from './errors';
 import type { Generator } from './pipeline/generator';
 import { registerAssetRoutes } from './routes/assets';
 import { registerFileRoutes } from './routes/files';
@@ -120,7 +120,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+  app.setErrorHandler((caught: FastifyError | HttpError, req, reply) => {
+    const err = fromSystemError(caught) ?? caught;
+    if (err !== caught) req.log.error({ err: caught }, 'request failed on a system error');
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
     }

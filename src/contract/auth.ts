@@ -1,0 +1,136 @@
+// Sign-in, sessions, API tokens and users (issue 6). Shared by the server's validation and the page's parsing.
+import { z } from 'zod';
+
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** What each role may do, for tables and messages; the server's policy lives in src/server/auth/policy.ts. */
+export const ROLE_SUMMARY: Record<Role, string> = {
+  viewer: 'Browse, preview and download assets',
+  editor: 'Also create assets, approve steps, request revisions, upload versions and retry',
+  admin: 'Also delete assets and manage users',
+};
+
+const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+/** True when `role` may do what `needed` may do. */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export const AUTH_LIMITS = {
+  emailMax: 254,
+  userNameMax: 80,
+  passwordMin: 10,
+  passwordMax: 256,
+  tokenNameMax: 80,
+  tokensPerUserMax: 50,
+} as const;
+
+/** The cookie holding the session id (httpOnly, SameSite=Lax). */
+export const SESSION_COOKIE = 'af_session';
+/** Cookie-authenticated writes must echo the session's CSRF token in this header. */
+export const CSRF_HEADER = 'x-csrf-token';
+/** Prefix of API token secrets, so a leaked one is recognisable (and greppable by secret scanners). */
+export const TOKEN_PREFIX = 'aft_';
+
+export const EmailSchema = z
+  .string({ error: (iss) => (iss.input === undefined ? 'Email is required' : 'Email must be text') })
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.email('Enter an email address like name@studio.com').max(AUTH_LIMITS.emailMax));
+
+/** A password is never trimmed: spaces are characters too. */
+export const PasswordSchema = z
+  .string({ error: (iss) => (iss.input === undefined ? 'Password is required' : 'Password must be text') })
+  .min(AUTH_LIMITS.passwordMin, `Password must be at least ${AUTH_LIMITS.passwordMin} characters`)
+  .max(AUTH_LIMITS.passwordMax, `Password must be at most ${AUTH_LIMITS.passwordMax} characters`);
+
+const DisplayNameSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Name is required')
+      .max(AUTH_LIMITS.userNameMax, `Name must be at most ${AUTH_LIMITS.userNameMax} characters`)
+      .regex(/^[^\p{Cc}]*$/u, 'Name must not contain control characters'),
+  );
+
+/** Sign-in checks only presence and size: the password rules are for new passwords. */
+export const SignInSchema = z.strictObject({
+  email: z.string({ error: 'Email is required' }).max(AUTH_LIMITS.emailMax).transform((s) => s.trim().toLowerCase()),
+  password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(AUTH_LIMITS.passwordMax),
+});
+export type SignInRequest = z.input<typeof SignInSchema>;
+
+export const UserSchema = z.strictObject({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  created_at: z.number().int(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+/** GET/POST /api/session. `auth` is "off" when the server runs single-user (AUTH=off); then there is no cookie. */
+export const SessionSchema = z.strictObject({
+  user: UserSchema,
+  csrf_token: z.string().nullable(),
+  auth: z.enum(['on', 'off']),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const CreateUserSchema = z.strictObject({
+  email: EmailSchema,
+  name: DisplayNameSchema,
+  role: RoleSchema,
+  password: PasswordSchema,
+});
+export type CreateUserRequest = z.input<typeof CreateUserSchema>;
+
+export const UpdateUserSchema = z
+  .strictObject({
+    name: DisplayNameSchema.optional(),
+    role: RoleSchema.optional(),
+    password: PasswordSchema.optional(),
+  })
+  .refine((v) => v.name !== undefined || v.role !== undefined || v.password !== undefined, 'Nothing to change');
+export type UpdateUserRequest = z.input<typeof UpdateUserSchema>;
+
+export const UserListSchema = z.strictObject({ users: z.array(UserSchema) });
+
+export const ChangePasswordSchema = z.strictObject({
+  current_password: z.string({ error: 'Current password is required' }).min(1).max(AUTH_LIMITS.passwordMax),
+  new_password: PasswordSchema,
+});
+export type ChangePasswordRequest = z.input<typeof ChangePasswordSchema>;
+
+export const ApiTokenSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  /** The first characters of the secret, to tell tokens apart; the secret itself is shown once. */
+  hint: z.string(),
+  created_at: z.number().int(),
+  last_used_at: z.number().int().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+export const CreateTokenSchema = z.strictObject({
+  name: z
+    .string({ error: 'Token name is required' })
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Token name is required')
+        .max(AUTH_LIMITS.tokenNameMax, `Token name must be at most ${AUTH_LIMITS.tokenNameMax} characters`)
+        .regex(/^[^\p{Cc}]*$/u, 'Token name must not contain control characters'),
+    ),
+});
+export type CreateTokenRequest = z.input<typeof CreateTokenSchema>;
+
+/** POST /api/tokens: the only response that carries the secret. */
+export const CreatedTokenSchema = z.strictObject({ token: ApiTokenSchema, secret: z.string() });
+export const TokenListSchema = z.strictObject({ tokens: z.array(ApiTokenSchema) });
+
+export const UserIdParamsSchema = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id') });

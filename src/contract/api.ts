@@ -126,6 +126,7 @@ export const ERROR_CODES = [
   // Added with sign-in and fault handling (issue 6); older clients treat unknown codes by their HTTP status.
   'unauthorized',
   'forbidden',
+  'conflict',
   'rate_limited',
   'insufficient_storage',
   'unavailable',

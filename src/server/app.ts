@@ -7,15 +7,24 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
+import type { AuthService } from './auth/auth-service';
+import { registerHttpAuth } from './auth/http-auth';
 import { fromSystemError, HttpError } from './errors';
 import type { Generator } from './pipeline/generator';
 import { registerAssetRoutes } from './routes/assets';
+import { registerAuthRoutes } from './routes/auth';
 import { registerFileRoutes } from './routes/files';
 import { createAssetService, type AssetService } from './services/asset-service';
 import type { AssetRepository } from './storage/asset-repository';
 import type { FileStore } from './storage/file-store';
 
+/** Sign-in on (accounts, sessions, tokens) or off (one local admin; only on a loopback HOST, checked in config.ts). */
+export type AuthSettings =
+  | { mode: 'off' }
+  | { mode: 'on'; service: AuthService; secureCookies?: boolean; loginFailures?: { max: number; windowMs: number } };
+
 export interface AppDeps {
+  auth: AuthSettings;
   repo: AssetRepository;
   files: FileStore;
   generator: Generator;
@@ -37,12 +46,15 @@ declare module 'fastify' {
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   406: 'unsupported_type',
   409: 'wrong_stage',
   413: 'too_large',
   415: 'unsupported_type',
   422: 'unprocessable',
+  429: 'rate_limited',
 };
 
 /** Plain-words messages for framework errors whose own wording is about internals. */
@@ -137,6 +149,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .status(500)
       .send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } });
   });
+
+  if (deps.auth.mode === 'on') {
+    const { service: accounts, secureCookies = false } = deps.auth;
+    await registerHttpAuth(app, { mode: 'on', service: accounts, secureCookies });
+    const { loginFailures } = deps.auth;
+    await registerAuthRoutes(app, { mode: 'on', service: accounts, secureCookies, ...(loginFailures ? { loginFailures } : {}) });
+  } else {
+    await registerHttpAuth(app, { mode: 'off' });
+    await registerAuthRoutes(app, { mode: 'off' });
+  }
 
   app.get('/api/health', async () => ({ status: 'ok' as const }));
   registerAssetRoutes(app, service);

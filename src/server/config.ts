@@ -1,6 +1,7 @@
 // Reads the service's settings from the environment (SPEC §6), failing fast with a readable message.
 import path from 'node:path';
 import { z } from 'zod';
+import { EmailSchema, PasswordSchema } from '../contract/auth';
 
 const msString = (fallback: number) =>
   z
@@ -31,6 +32,10 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v ?? 1),
   WEB_BUILD: z.enum(['0', '1']).optional().transform((v) => v !== '0'),
+  AUTH: z.enum(['on', 'off']).optional().transform((v) => v ?? 'on'),
+  ADMIN_EMAIL: EmailSchema.optional(),
+  ADMIN_PASSWORD: PasswordSchema.optional(),
+  SECURE_COOKIES: z.enum(['0', '1']).optional().transform((v) => v === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().transform((v) => v ?? 'info'),
 });
 
@@ -48,6 +53,12 @@ export interface Config {
   /** Steps run at once; the built-in generator is CPU-bound, so one per spare core. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Sign-in on (the default) or off: single-user, allowed only on a loopback HOST. */
+  auth: 'on' | 'off';
+  /** The first admin's account, used only when the database has no users yet. */
+  admin: { email: string | undefined; password: string | undefined };
+  /** Mark the session cookie Secure; set it when a TLS proxy serves the page over HTTPS. */
+  secureCookies: boolean;
   /** Build the page on start when dist/ is missing or stale; WEB_BUILD=0 serves whatever is there (API-only runs, tests). */
   webBuild: boolean;
 }
@@ -64,6 +75,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid environment:\n  ASSET_STEP_MS (${e.ASSET_STEP_MS}) must be less than ASSET_STEP_TIMEOUT_MS (${e.ASSET_STEP_TIMEOUT_MS}), or every step would time out.`,
     );
   }
+  if (e.AUTH === 'off' && !isLoopback(e.HOST)) {
+    throw new Error(
+      `Invalid environment:\n  AUTH=off runs without sign-in, so it is allowed only on a loopback HOST (127.0.0.1, ::1 or localhost), not ${e.HOST}. Remove AUTH=off to serve other machines.`,
+    );
+  }
+  if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_EMAIL === undefined) {
+    throw new Error('Invalid environment:\n  ADMIN_PASSWORD is set without ADMIN_EMAIL; set both, or neither to get a generated password.');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -75,5 +94,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.ASSET_WORKERS,
     logLevel: e.LOG_LEVEL,
     webBuild: e.WEB_BUILD,
+    auth: e.AUTH,
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    secureCookies: e.SECURE_COOKIES,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp } from './app';
+import { buildApp, type AuthSettings } from './app';
+import { createAuthService } from './auth/auth-service';
+import { describeFirstAdmin, ensureFirstAdmin } from './auth/bootstrap';
 import { readConfig, type Config } from './config';
 import { createBuiltinGenerator } from './pipeline/builtin-generator';
 import { seedDemoAssets } from './seed/seed';
@@ -48,8 +50,10 @@ async function main(config: Config): Promise<void> {
   const swept = await files.sweep(repo.storedFiles());
   if (swept > 0) console.log(`Removed ${swept} unfinished files left by an earlier stop.`);
   const generator = createBuiltinGenerator();
+  const auth = await startAuth(config, db);
 
   const app = await buildApp({
+    auth,
     repo,
     files,
     generator,
@@ -94,6 +98,19 @@ async function main(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`Asset Forge is running at http://${shownHost}:${port}/  (data in ${config.dataDir})`);
+}
+
+/** Sign-in: the accounts service and, on the very first start, the first admin. */
+async function startAuth(config: Config, db: ReturnType<typeof openDatabase>): Promise<AuthSettings> {
+  if (config.auth === 'off') {
+    console.log('Sign-in is off (AUTH=off): everyone on this machine acts as the admin.');
+    return { mode: 'off' };
+  }
+  const service = createAuthService(db);
+  const first = await ensureFirstAdmin(service, config.admin);
+  if (first) console.log(describeFirstAdmin(first));
+  else if (config.admin.email) console.log('ADMIN_EMAIL and ADMIN_PASSWORD are ignored: accounts already exist.');
+  return { mode: 'on', service, secureCookies: config.secureCookies };
 }
 
 let config: Config;

@@ -51,8 +51,28 @@ function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | 
   });
 }
 
-async function list(url: string) {
-  return AssetListSchema.parse(await (await fetch(`${url}/api/assets`)).json());
+async function list(url: string, headers: Record<string, string> = {}) {
+  return AssetListSchema.parse(await (await fetch(`${url}/api/assets`, { headers })).json());
+}
+
+/** Signs in through the API as the page does; returns the cookie header to send. */
+async function signIn(url: string, email: string, password: string): Promise<Record<string, string>> {
+  const res = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error('no session cookie');
+  return { cookie };
+}
+
+/** The generated first-admin password, as printed once on the console. */
+function printedPassword(output: string): string {
+  const m = /password: (\S+)/.exec(output);
+  if (!m?.[1]) throw new Error(`no generated password printed:\n${output}`);
+  return m[1];
 }
 
 let dataDir: string;
@@ -66,9 +86,13 @@ afterEach(() => {
 describe('the server process', () => {
   it('seeds demo assets in every stage on first start, stops on SIGTERM, and restarts without seeding again', async () => {
     // A long minimum step time keeps the seeded Processing asset processing while we look.
+    // Sign-in is on by default: the first start creates an admin and prints its password once.
     const env = { DATA_DIR: dataDir, ASSET_STEP_MS: '120000' };
     const first = await start(env);
-    const seeded = await list(first.url);
+    expect((await fetch(`${first.url}/api/assets`)).status).toBe(401);
+    const password = printedPassword(first.output());
+    const asAdmin = await signIn(first.url, 'admin@asset-forge.local', password);
+    const seeded = await list(first.url, asAdmin);
     expect(first.output()).toMatch(/Seeded \d+ demo assets/);
     expect(new Set(seeded.items.map(stageLabel))).toEqual(
       new Set(['Processing', 'For Review', 'Approved', 'Completed', 'Generation Failed']),
@@ -85,7 +109,9 @@ describe('the server process', () => {
 
     const second = await start(env);
     try {
-      const after = await list(second.url);
+      // The account and its session survive the restart; no second password is printed.
+      expect(second.output()).not.toMatch(/password:/);
+      const after = await list(second.url, asAdmin);
       expect(second.output()).not.toMatch(/Seeded/);
       expect(after.items.map((a) => [a.id, a.versions.length])).toEqual(seeded.items.map((a) => [a.id, a.versions.length]));
       expect(after.counts.processing).toBe(1);
@@ -94,8 +120,8 @@ describe('the server process', () => {
     }
   }, 120_000);
 
-  it('starts empty with SEED=0 and serves the API on the port it prints', async () => {
-    const r = await start({ DATA_DIR: dataDir, SEED: '0' });
+  it('starts empty with SEED=0 and, with AUTH=off, serves the API on the port it prints without sign-in', async () => {
+    const r = await start({ DATA_DIR: dataDir, SEED: '0', AUTH: 'off' });
     try {
       expect((await list(r.url)).items).toEqual([]);
       expect(await (await fetch(`${r.url}/api/health`)).json()).toEqual({ status: 'ok' });
@@ -103,6 +129,31 @@ describe('the server process', () => {
       expect(await stop(r, 'SIGINT')).toBe(0);
     }
   }, 60_000);
+
+  it('creates the first admin from ADMIN_EMAIL and ADMIN_PASSWORD without printing the password', async () => {
+    const r = await start({ DATA_DIR: dataDir, SEED: '0', ADMIN_EMAIL: 'Lead@Studio.example', ADMIN_PASSWORD: 'correct horse battery' });
+    try {
+      expect(r.output()).toContain('Created the admin account lead@studio.example');
+      expect(r.output()).not.toContain('correct horse battery');
+      const asAdmin = await signIn(r.url, 'lead@studio.example', 'correct horse battery');
+      expect((await list(r.url, asAdmin)).items).toEqual([]);
+    } finally {
+      expect(await stop(r)).toBe(0);
+    }
+  }, 60_000);
+
+  it('refuses AUTH=off on an address other machines can reach', async () => {
+    const child = spawn(process.execPath, NODE_ARGS, {
+      cwd: root,
+      env: { ...process.env, AUTH: 'off', HOST: '0.0.0.0', PORT: '0', DATA_DIR: dataDir, WEB_BUILD: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain('AUTH=off runs without sign-in, so it is allowed only on a loopback HOST');
+  }, 30_000);
 
   it('refuses a bad environment with a message naming the variable', async () => {
     const child = spawn(process.execPath, NODE_ARGS, {

@@ -64,6 +64,39 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('change_seq', 0);
   `,
+  // 2: sign-in (issue 6). Session ids and token secrets are stored only as SHA-256 hashes, passwords as scrypt.
+  `
+  CREATE TABLE users (
+    id                  TEXT PRIMARY KEY,
+    email               TEXT NOT NULL UNIQUE,
+    name                TEXT NOT NULL,
+    role                TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),
+    password_hash       TEXT NOT NULL,
+    created_at          INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id);
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+
+  CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    hint         TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER
+  );
+  CREATE INDEX api_tokens_user ON api_tokens (user_id, created_at);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

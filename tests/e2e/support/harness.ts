@@ -88,7 +88,7 @@ export function serverProcess(env: Record<string, string>) {
       return new Promise((resolve, reject) => {
         const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
           cwd: root,
-          env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+          env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH: 'off', LOG_LEVEL: 'warn', ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         child = proc;

@@ -82,6 +82,7 @@ describe('HTTP basics', () => {
   it('hides internals of an unexpected error behind a plain 500', async () => {
     const { buildApp } = await import('../../../src/server/app');
     const broken = await buildApp({
+      auth: { mode: 'off' },
       repo: {
         ...t.repo,
         changeSeq: () => {

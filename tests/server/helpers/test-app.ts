@@ -5,7 +5,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { AssetSchema, type Asset, type Phase } from '../../../src/contract/asset';
+import type { Role } from '../../../src/contract/auth';
 import { buildApp, type AppDeps } from '../../../src/server/app';
+import { createAuthService, type AuthService } from '../../../src/server/auth/auth-service';
 import { createBuiltinGenerator } from '../../../src/server/pipeline/builtin-generator';
 import { createAssetRepository, type AssetRepository } from '../../../src/server/storage/asset-repository';
 import { openDatabase, type Db } from '../../../src/server/storage/database';
@@ -17,16 +19,29 @@ export interface TestApp {
   files: FileStore;
   db: Db;
   dataDir: string;
+  /** The accounts service when the app was made with `signIn: true`. */
+  accounts: AuthService | undefined;
   /** Closes the app and the database; keeps the data dir when `keepData` (to restart on it). */
   close(keepData?: boolean): Promise<void>;
 }
 
-export async function makeTestApp(o: Partial<AppDeps> & { dataDir?: string } = {}): Promise<TestApp> {
+/** Cheap scrypt for tests (the production cost is tested on its own in tests/server/auth). */
+export const TEST_PASSWORD_COST = { logN: 10, r: 8, p: 1 };
+
+export async function makeTestApp(
+  o: Partial<AppDeps> & { dataDir?: string; signIn?: boolean; now?: () => number } = {},
+): Promise<TestApp> {
+  const { signIn, ...deps } = o;
   const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'asset-forge-test-'));
   const db = openDatabase(path.join(dataDir, 'asset-forge.sqlite'));
   const files = await createFileStore(path.join(dataDir, 'files'));
   const repo = createAssetRepository(db);
+  const accounts = signIn
+    ? createAuthService(db, { passwordCost: TEST_PASSWORD_COST, ...(o.now ? { now: o.now } : {}) })
+    : undefined;
   const app = await buildApp({
+    // Most tests exercise the asset contract single-user (AUTH=off); `signIn: true` turns accounts on.
+    auth: accounts ? { mode: 'on', service: accounts } : { mode: 'off' },
     repo,
     files,
     generator: createBuiltinGenerator(),
@@ -34,7 +49,7 @@ export async function makeTestApp(o: Partial<AppDeps> & { dataDir?: string } = {
     countdownMs: 60_000,
     stepTimeoutMs: 30_000,
     workers: 1,
-    ...o,
+    ...deps,
   });
   app.assets.resume();
   return {
@@ -43,6 +58,7 @@ export async function makeTestApp(o: Partial<AppDeps> & { dataDir?: string } = {
     files,
     db,
     dataDir,
+    accounts,
     async close(keepData = false) {
       await app.close();
       db.close();
@@ -129,4 +145,23 @@ export function post(app: FastifyInstance, url: string, payload?: object) {
 
 export function errorOf(res: LightMyRequestResponse): { code: string; message: string } {
   return (res.json() as { error: { code: string; message: string } }).error;
+}
+
+/** Headers that make app.inject() requests as a signed-in browser: the session cookie and the CSRF token. */
+export type Credentials = Record<string, string>;
+
+/** Adds a user with `role` (needs `signIn: true`) and signs them in. */
+export async function signedInAs(t: TestApp, role: Role, email = `${role}@studio.example`): Promise<Credentials> {
+  if (!t.accounts) throw new Error('make the test app with signIn: true');
+  const password = `${role}-password-1`;
+  await t.accounts.createUser({ email, name: `A ${role}`, role, password });
+  return signIn(t.app, email, password);
+}
+
+export async function signIn(app: FastifyInstance, email: string, password: string): Promise<Credentials> {
+  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'af_session');
+  if (!cookie) throw new Error('no session cookie');
+  return { cookie: `af_session=${cookie.value}`, 'x-csrf-token': (res.json() as { csrf_token: string }).csrf_token };
 }

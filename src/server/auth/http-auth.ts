@@ -1,0 +1,127 @@
+// Who is asking, and may they? One onRequest hook for every /api route, before any body is read:
+//   1. a write from another site is refused (Origin / Sec-Fetch-Site), in every mode, AUTH=off included;
+//   2. the caller is a Bearer token, a session cookie, or (AUTH=off) the local user;
+//   3. the route's rule in policy.ts decides: 401 when nobody is signed in, 403 when the role is too low;
+//   4. a cookie-authenticated write must echo the session's CSRF token.
+import { timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CSRF_HEADER, SESSION_COOKIE, roleAtLeast, type User } from '../../contract/auth';
+import { HttpError } from '../errors';
+import type { AuthService } from './auth-service';
+import { SESSION_MAX_MS } from './auth-service';
+import { isSafeMethod, ruleFor } from './policy';
+
+export type AuthMode = 'on' | 'off';
+
+export interface Principal {
+  user: User;
+  via: 'local' | 'cookie' | 'token';
+  /** Set when signed in by cookie. */
+  sessionHash?: string;
+  csrfToken?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The one user of a server running with AUTH=off. */
+export const LOCAL_USER: User = { id: 'local', email: 'local@localhost', name: 'Local user', role: 'admin', created_at: 0 };
+
+export const unauthorized = (message = 'Sign in to continue.') => new HttpError(401, 'unauthorized', message);
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+
+export type HttpAuthOptions = { mode: 'off' } | { mode: 'on'; service: AuthService; secureCookies: boolean };
+
+export async function registerHttpAuth(app: FastifyInstance, o: HttpAuthOptions): Promise<void> {
+  await app.register(cookie);
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const route = req.routeOptions.url;
+    if (route === undefined) return; // unknown path: the not-found handler answers
+
+    if (!isSafeMethod(req.method)) refuseCrossSite(req);
+
+    req.principal = o.mode === 'on' ? identify(req, o.service) : { user: LOCAL_USER, via: 'local' };
+    const rule = ruleFor(req.method, route);
+    if (rule.access === 'public') return;
+    if (!req.principal) {
+      void reply.header('www-authenticate', 'Bearer realm="Asset Forge"');
+      throw unauthorized();
+    }
+    const { role } = req.principal.user;
+    if (!roleAtLeast(role, rule.access)) {
+      throw forbidden(`${rule.what} needs the ${rule.access} role; you are signed in as ${article(role)} ${role}. Ask an admin if you need it.`);
+    }
+    if (req.principal.via === 'cookie' && !isSafeMethod(req.method)) checkCsrf(req, req.principal);
+  });
+}
+
+function identify(req: FastifyRequest, service: AuthService): Principal | null {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    // A request that presents a token is judged by that token alone, never by a cookie riding along.
+    const m = /^Bearer ([\x21-\x7e]{1,200})$/.exec(header);
+    const user = m ? service.resolveToken(m[1] as string) : undefined;
+    if (!user) throw unauthorized('That API token is not valid. Create a new one under Account.');
+    return { user, via: 'token' };
+  }
+  const value = req.cookies[SESSION_COOKIE];
+  if (!value || value.length > 100) return null;
+  const session = service.resolveSession(value);
+  if (!session) return null;
+  return { user: session.user, via: 'cookie', sessionHash: session.sessionHash, csrfToken: session.csrfToken };
+}
+
+function refuseCrossSite(req: FastifyRequest): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const fromElsewhere =
+    (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+    (origin !== undefined && !sameHost(origin, req.headers.host));
+  if (fromElsewhere) {
+    throw forbidden('Requests from other sites are not accepted. Use the Asset Forge page, or an API token from a script.');
+  }
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    // Through URL on both sides, so a default port written out ("host:80") still matches.
+    const from = new URL(origin);
+    return host !== undefined && from.host === new URL(`${from.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+function checkCsrf(req: FastifyRequest, p: Principal): void {
+  const sent = req.headers[CSRF_HEADER];
+  const expected = p.csrfToken ?? '';
+  const ok =
+    typeof sent === 'string' &&
+    sent.length === expected.length &&
+    expected.length > 0 &&
+    timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+  if (!ok) throw forbidden(`The ${CSRF_HEADER} header is missing or out of date. Reload the page and try again; scripts should use an API token.`);
+}
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
+export function setSessionCookie(reply: FastifyReply, value: string, secure: boolean): void {
+  void reply.setCookie(SESSION_COOKIE, value, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: Math.floor(SESSION_MAX_MS / 1000),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+}

@@ -1,0 +1,170 @@
+// Sign-in, sign-out, password change, API tokens and (for admins) users. Access is decided by auth/policy.ts
+// before these handlers run; they only validate with the contract and call the auth service.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  ChangePasswordSchema,
+  CreateTokenSchema,
+  CreateUserSchema,
+  SignInSchema,
+  UpdateUserSchema,
+  UserIdParamsSchema,
+  type Session,
+} from '../../contract/auth';
+import type { AuthService } from '../auth/auth-service';
+import {
+  clearSessionCookie,
+  LOCAL_USER,
+  setSessionCookie,
+  unauthorized,
+  type AuthMode,
+  type Principal,
+} from '../auth/http-auth';
+import { createLoginLimiter } from '../auth/login-limiter';
+import { HttpError, notFound } from '../errors';
+import { NoQuerySchema } from './assets';
+import { parseOr400 } from './validate';
+
+export type AuthRouteOptions =
+  | { mode: 'off' }
+  | {
+      mode: 'on';
+      service: AuthService;
+      /** Mark the session cookie Secure (SECURE_COOKIES=1, behind a TLS proxy). */
+      secureCookies: boolean;
+      /** Failed sign-ins allowed per address and account before a wait (default 5 in 15 minutes). */
+      loginFailures?: { max: number; windowMs: number };
+    };
+
+const tooMany = (waitMs: number) => {
+  const minutes = Math.ceil(waitMs / 60_000);
+  return new HttpError(
+    429,
+    'rate_limited',
+    `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset your password.`,
+  );
+};
+
+export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
+  const mode: AuthMode = o.mode;
+  const limiter = createLoginLimiter({
+    maxFailures: (o.mode === 'on' && o.loginFailures?.max) || 5,
+    windowMs: (o.mode === 'on' && o.loginFailures?.windowMs) || 15 * 60_000,
+  });
+  /** The accounts service; in AUTH=off mode the routes that need it answer 404 instead. */
+  const accounts = (): AuthService => {
+    if (o.mode === 'off') {
+      throw notFound('This server runs without sign-in (AUTH=off): there are no accounts, users or tokens.');
+    }
+    return o.service;
+  };
+  const secure = o.mode === 'on' && o.secureCookies;
+  // A cap on every attempt from one address, whatever the account: stops spraying one password over many emails.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, 'rate_limited', `Too many attempts from your address. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`),
+  });
+  const perAddress = { rateLimit: { max: 30, timeWindow: 60_000 } };
+
+  const signedIn = (req: FastifyRequest): Principal => {
+    if (!req.principal) throw unauthorized();
+    return req.principal;
+  };
+  const sessionOf = (p: Principal): Session => ({ user: p.user, csrf_token: p.csrfToken ?? null, auth: mode });
+
+  app.get('/api/session', async (req) => {
+    parseOr400(NoQuerySchema, req.query, 'query');
+    return sessionOf(signedIn(req));
+  });
+
+  app.post('/api/session', { config: perAddress }, async (req, reply) => {
+    if (o.mode === 'off') return sessionOf({ user: LOCAL_USER, via: 'local' });
+    const service = o.service;
+    const { email, password } = parseOr400(SignInSchema, req.body, 'body');
+    const key = `${req.ip}\u0000${email}`;
+    const wait = limiter.retryAfter(key);
+    if (wait > 0) {
+      void reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      throw tooMany(wait);
+    }
+    const user = await service.checkCredentials(email, password);
+    if (!user) {
+      limiter.fail(key);
+      throw unauthorized('Email or password is wrong.');
+    }
+    limiter.succeed(key);
+    // A new session on every sign-in (never reuse one a browser already had: session fixation).
+    if (req.principal?.sessionHash) service.endSession(req.principal.sessionHash);
+    const { cookieValue, csrfToken } = service.startSession(user.id);
+    setSessionCookie(reply, cookieValue, secure);
+    return { user, csrf_token: csrfToken, auth: 'on' } satisfies Session;
+  });
+
+  app.delete('/api/session', async (req, reply) => {
+    const p = signedIn(req);
+    if (p.sessionHash) accounts().endSession(p.sessionHash);
+    clearSessionCookie(reply, secure);
+    return reply.status(204).send();
+  });
+
+  app.post('/api/session/password', { config: perAddress }, async (req, reply) => {
+    const service = accounts();
+    const p = signedIn(req);
+    const body = parseOr400(ChangePasswordSchema, req.body, 'body');
+    const key = `${req.ip}\u0000${p.user.email}`;
+    const wait = limiter.retryAfter(key);
+    if (wait > 0) throw tooMany(wait);
+    const changed = await service.changePassword(p.user.id, body.current_password, body.new_password, p.sessionHash ?? null);
+    if (!changed) {
+      limiter.fail(key);
+      throw new HttpError(400, 'bad_request', 'Current password is wrong; nothing was changed.');
+    }
+    return reply.status(204).send();
+  });
+
+  app.get('/api/tokens', async (req) => {
+    const service = accounts();
+    parseOr400(NoQuerySchema, req.query, 'query');
+    return { tokens: service.listTokens(signedIn(req).user.id) };
+  });
+
+  app.post('/api/tokens', async (req, reply) => {
+    const service = accounts();
+    const { name } = parseOr400(CreateTokenSchema, req.body, 'body');
+    return reply.status(201).send(service.createToken(signedIn(req).user.id, name));
+  });
+
+  app.delete('/api/tokens/:id', async (req, reply) => {
+    const service = accounts();
+    const { id } = parseOr400(UserIdParamsSchema, req.params, 'token id');
+    service.revokeToken(signedIn(req).user.id, id);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/users', async (req) => {
+    const service = accounts();
+    parseOr400(NoQuerySchema, req.query, 'query');
+    return { users: service.listUsers() };
+  });
+
+  app.post('/api/users', async (req, reply) => {
+    const service = accounts();
+    const body = parseOr400(CreateUserSchema, req.body, 'body');
+    return reply.status(201).send(await service.createUser(body));
+  });
+
+  app.patch('/api/users/:id', async (req) => {
+    const service = accounts();
+    const { id } = parseOr400(UserIdParamsSchema, req.params, 'user id');
+    const body = parseOr400(UpdateUserSchema, req.body, 'body');
+    return service.updateUser(id, body);
+  });
+
+  app.delete('/api/users/:id', async (req, reply) => {
+    const service = accounts();
+    const { id } = parseOr400(UserIdParamsSchema, req.params, 'user id');
+    service.deleteUser(id, signedIn(req).user.id);
+    return reply.status(204).send();
+  });
+}

@@ -2,7 +2,7 @@
 // and tests call app.inject() on a fresh app each.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -74,6 +74,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Pages poll every second; a line per request would drown what matters. LOG_LEVEL=debug shows them.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(deps.logLevel ?? 'silent') }),
     bodyLimit: 64 * 1024,
+    // Errors the router raises before any route runs (a malformed or overlong address) get the contract's shape.
+    frameworkErrors: (err, _req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as FastifyReply)
+        .status(tooLong ? 414 : 400)
+        // No hook runs for these, helmet's included: the headers a JSON error needs are set here.
+        .headers({
+          'cache-control': 'no-cache',
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        })
+        .send({ error: { code: 'bad_request', message: tooLong ? 'The address is too long.' : 'The address is not valid.' } });
+    },
     // Keep request ids short and never trust a client's.
     genReqId: (() => {
       let n = 0;

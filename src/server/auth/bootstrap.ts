@@ -30,5 +30,6 @@ export function describeFirstAdmin(a: FirstAdmin): string {
     `    email:    ${a.email}`,
     `    password: ${a.generatedPassword}`,
     'Sign in with it, then change it under Account, or set ADMIN_EMAIL and ADMIN_PASSWORD before the first start.',
+    `Lost it? npm run admin -- reset-password ${a.email}`,
   ].join('\n');
 }

@@ -1,0 +1,48 @@
+// `npm run admin -- reset-password <email>`: a new generated password for an account, printed once, and every
+// session of that account ended. The way back in when the first admin's printed password is lost.
+import path from 'node:path';
+import { EmailSchema } from '../contract/auth';
+import { createAuthService } from './auth/auth-service';
+import { generatePassword } from './auth/passwords';
+import { readConfig } from './config';
+import { openDatabase } from './storage/database';
+
+const USAGE = 'Usage: npm run admin -- reset-password <email>';
+
+async function run(args: string[]): Promise<number> {
+  const [command, rawEmail] = args;
+  if (command !== 'reset-password' || rawEmail === undefined || args.length !== 2) {
+    console.error(USAGE);
+    return 2;
+  }
+  const email = EmailSchema.safeParse(rawEmail);
+  if (!email.success) {
+    console.error(`Not an email address: ${rawEmail}\n${USAGE}`);
+    return 2;
+  }
+  const config = readConfig();
+  const db = openDatabase(path.join(config.dataDir, 'asset-forge.sqlite'));
+  try {
+    const service = createAuthService(db);
+    const user = service.listUsers().find((u) => u.email === email.data);
+    if (!user) {
+      console.error(`No account with the email ${email.data} in ${config.dataDir}.`);
+      return 1;
+    }
+    const password = generatePassword();
+    await service.updateUser(user.id, { password });
+    console.log(`New password for ${user.email} (${user.role}), shown only now:\n    password: ${password}`);
+    console.log('Every browser signed in as this account was signed out.');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error('Could not reset the password:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -2,7 +2,7 @@
 import { http, HttpResponse } from 'msw';
 import { AssetListSchema, HealthSchema, SERVER_TIME_HEADER } from '../../src/contract/api';
 import { AssetSchema } from '../../src/contract/asset';
-import { ApiError, apiGet, apiUpload, isUnreachable } from '../../src/web/lib/api-client';
+import { ApiError, apiGet, apiSend, apiUpload, isUnreachable, setCsrfToken } from '../../src/web/lib/api-client';
 import { serverNow } from '../../src/web/lib/server-time';
 import { buildAsset, buildList } from './factories';
 import { server } from './msw-server';
@@ -87,5 +87,66 @@ describe('apiUpload', () => {
     );
     const error = await apiUpload('/api/assets', new FormData(), AssetSchema).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 415, code: 'unsupported_type', message: '“a.gif” is not a PNG or JPEG image.' });
+  });
+});
+
+describe('the CSRF header', () => {
+  function recordHeaders() {
+    const seen: { method: string; csrf: string | null }[] = [];
+    server.use(
+      http.all('/api/anything', ({ request }) => {
+        seen.push({ method: request.method, csrf: request.headers.get('x-csrf-token') });
+        return request.method === 'POST' && request.headers.get('content-type')?.includes('multipart')
+          ? HttpResponse.json(buildAsset(), { status: 201 })
+          : new HttpResponse(null, { status: 204 });
+      }),
+    );
+    return seen;
+  }
+
+  it('goes with every write (JSON and upload) once the session has a token, never with a GET', async () => {
+    const seen = recordHeaders();
+    setCsrfToken('tok-1');
+    await apiSend('POST', '/api/anything');
+    await apiSend('PATCH', '/api/anything', undefined, { role: 'viewer' });
+    await apiSend('DELETE', '/api/anything');
+    await apiUpload('/api/anything', new FormData(), AssetSchema);
+    await apiGet('/api/anything', HealthSchema).catch(() => undefined);
+    expect(seen).toEqual([
+      { method: 'POST', csrf: 'tok-1' },
+      { method: 'PATCH', csrf: 'tok-1' },
+      { method: 'DELETE', csrf: 'tok-1' },
+      { method: 'POST', csrf: 'tok-1' },
+      { method: 'GET', csrf: null },
+    ]);
+  });
+
+  it('is left out when there is no token (signed out, single-user mode)', async () => {
+    const seen = recordHeaders();
+    setCsrfToken('tok-1');
+    setCsrfToken(null);
+    await apiSend('POST', '/api/anything');
+    expect(seen).toEqual([{ method: 'POST', csrf: null }]);
+  });
+});
+
+describe('Retry-After', () => {
+  it('is read from a 429, in seconds or as a date', async () => {
+    server.use(
+      http.post('/api/session', () =>
+        HttpResponse.json({ error: { code: 'rate_limited', message: 'Slow down.' } }, { status: 429, headers: { 'retry-after': '90' } }),
+      ),
+      http.post('/api/other', () =>
+        HttpResponse.json(
+          { error: { code: 'rate_limited', message: 'Slow down.' } },
+          { status: 429, headers: { 'retry-after': new Date(Date.now() + 120_000).toUTCString() } },
+        ),
+      ),
+    );
+    const seconds = await apiSend('POST', '/api/session').catch((e: unknown) => e);
+    expect(seconds).toMatchObject({ status: 429, code: 'rate_limited', message: 'Slow down.', retryAfterSeconds: 90 });
+    const date = (await apiSend('POST', '/api/other').catch((e: unknown) => e)) as ApiError;
+    expect(date.retryAfterSeconds).toBeGreaterThan(110);
+    expect(date.retryAfterSeconds).toBeLessThanOrEqual(120);
   });
 });

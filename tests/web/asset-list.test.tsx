@@ -23,7 +23,8 @@ describe('the list page', () => {
       buildAsset({ stage: 'Generation Failed' }),
     ]);
     const { user, location } = renderApp('/');
-    expect(screen.getByRole('heading', { level: 1, name: 'Assets' })).toBeInTheDocument();
+    // The page waits for the session first (a signed-in editor, who may create assets).
+    expect(await screen.findByRole('heading', { level: 1, name: 'Assets' })).toBeInTheDocument();
     expect(screen.getByRole('banner')).toBeInTheDocument();
     expect(screen.getByRole('main')).toBeInTheDocument();
     expect(await screen.findByRole('button', { name: 'All 6' })).toHaveAttribute('aria-pressed', 'true');
@@ -125,7 +126,7 @@ describe('the list page', () => {
       }),
     );
     renderApp('/');
-    expect(screen.getByText('Loading assets…')).toBeInTheDocument();
+    expect(await screen.findByText('Loading assets…')).toBeInTheDocument();
     expect(screen.queryByRole('article')).not.toBeInTheDocument();
   });
 

@@ -3,6 +3,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { LIMITS } from '../../src/contract/api';
 import type { Asset, Version } from '../../src/contract/asset';
+import type { Role } from '../../src/contract/auth';
 import { buildAsset } from './factories';
 import { installMockApi, renderApp } from './render-app';
 
@@ -21,8 +22,9 @@ function versions(...sources: Version['source'][]): Version[] {
   }));
 }
 
-async function open(asset: Asset) {
+async function open(asset: Asset, role: Role = 'editor') {
   const api = installMockApi([asset]);
+  api.signInAs(role);
   const view = renderApp(`/assets/${asset.id}`);
   await screen.findByRole('heading', { level: 1, name: asset.name });
   return { api, ...view };
@@ -379,7 +381,8 @@ describe('Generation Failed', () => {
 
   it('asks before deleting; Cancel and Escape keep the asset and return the focus', async () => {
     const asset = buildAsset({ name: 'Blank', stage: 'Generation Failed' });
-    const { api, user } = await open(asset);
+    // Deleting is for admins.
+    const { api, user } = await open(asset, 'admin');
     const trigger = screen.getByRole('button', { name: 'Delete' });
     await user.click(trigger);
     const dialog = screen.getByRole('dialog', { name: 'Delete “Blank”?' });
@@ -397,7 +400,7 @@ describe('Generation Failed', () => {
 
   it('deletes after confirming, then goes back to the list with a notice', async () => {
     const asset = buildAsset({ name: 'Blank', stage: 'Generation Failed' });
-    const { api, user, location } = await open(asset);
+    const { api, user, location } = await open(asset, 'admin');
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     await user.click(screen.getByRole('button', { name: 'Delete asset' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Assets' })).toBeInTheDocument();
@@ -408,7 +411,7 @@ describe('Generation Failed', () => {
   });
 
   it('keeps the dialog open and says why when deleting fails', async () => {
-    const { api, user } = await open(buildAsset({ name: 'Blank', stage: 'Generation Failed' }));
+    const { api, user } = await open(buildAsset({ name: 'Blank', stage: 'Generation Failed' }), 'admin');
     api.failAction('DELETE /', 409, 'wrong_stage', 'Cannot delete: the asset is Processing.');
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     await user.click(screen.getByRole('button', { name: 'Delete asset' }));

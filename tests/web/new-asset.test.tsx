@@ -17,6 +17,13 @@ const imagesInput = () => screen.getByLabelText<HTMLInputElement>('Images');
 const polycountBox = () => screen.getByRole('textbox', { name: 'Polycount' });
 const createButton = () => screen.getByRole('button', { name: 'Create asset' });
 
+/** Opens the form; the page first waits for the session (a signed-in editor). */
+async function openForm() {
+  const view = renderApp('/new');
+  await screen.findByRole('heading', { level: 1, name: 'New asset' });
+  return view;
+}
+
 /** The error message tied to a field through aria-describedby, i.e. the one shown next to it. */
 function errorOf(field: HTMLElement): string {
   const ids = (field.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id.endsWith('-error'));
@@ -24,9 +31,9 @@ function errorOf(field: HTMLElement): string {
 }
 
 describe('the new-asset form', () => {
-  it('has the named fields and the create button', () => {
+  it('has the named fields and the create button', async () => {
     installMockApi([]);
-    renderApp('/new');
+    await openForm();
     expect(screen.getByRole('heading', { level: 1, name: 'New asset' })).toBeInTheDocument();
     expect(nameBox()).toBeInTheDocument();
     expect(imagesInput()).toHaveAttribute('type', 'file');
@@ -37,7 +44,7 @@ describe('the new-asset form', () => {
 
   it('asks for a name and an image before sending anything', async () => {
     const api = installMockApi([]);
-    const { user } = renderApp('/new');
+    const { user } = await openForm();
     await user.click(createButton());
     expect(nameBox()).toHaveAttribute('aria-invalid', 'true');
     expect(errorOf(nameBox())).toBe('Name is required');
@@ -51,7 +58,7 @@ describe('the new-asset form', () => {
 
   it('marks a file of the wrong type and one over 10 MB, each with its own reason', async () => {
     installMockApi([]);
-    const { user } = renderApp('/new');
+    const { user } = await openForm();
     await user.upload(imagesInput(), [png('ok.png'), new File(['GIF89a'], 'anim.gif', { type: 'image/gif' }), huge('poster.png')]);
     const chosen = screen.getByRole('list', { name: 'Chosen images' });
     const items = within(chosen).getAllByRole('listitem');
@@ -70,7 +77,7 @@ describe('the new-asset form', () => {
 
   it('refuses more than six images', async () => {
     const api = installMockApi([]);
-    const { user } = renderApp('/new');
+    const { user } = await openForm();
     await user.type(nameBox(), 'Lots of views');
     await user.upload(
       imagesInput(),
@@ -84,7 +91,7 @@ describe('the new-asset form', () => {
 
   it('takes images dropped on the drop zone', async () => {
     installMockApi([]);
-    renderApp('/new');
+    await openForm();
     const zone = imagesInput().parentElement;
     if (!zone) throw new Error('The file input has no drop zone around it.');
     const drop = createEvent.drop(zone);
@@ -95,7 +102,7 @@ describe('the new-asset form', () => {
 
   it('checks the polycount with the contract', async () => {
     installMockApi([]);
-    const { user } = renderApp('/new');
+    const { user } = await openForm();
     await user.type(nameBox(), 'Vase');
     await user.upload(imagesInput(), png());
     await user.type(polycountBox(), '12abc');
@@ -140,7 +147,7 @@ describe('the new-asset form', () => {
   ] as const)('shows a %i (%s) next to the field it is about and keeps every entry', async (status, code, message, field) => {
     const api = installMockApi([]);
     api.failCreate(status, code, message);
-    const { user, location } = renderApp('/new');
+    const { user, location } = await openForm();
     await user.type(nameBox(), 'Teapot');
     await user.upload(imagesInput(), png('front.png'));
     await user.type(polycountBox(), '2000');
@@ -158,8 +165,9 @@ describe('the new-asset form', () => {
 
   it('keeps everything when the server cannot be reached', async () => {
     const api = installMockApi([]);
+    // The connection drops once the form is open (before, the page could not even check the session).
+    const { user } = await openForm();
     api.setOffline(true);
-    const { user } = renderApp('/new');
     await user.type(nameBox(), 'Teapot');
     await user.upload(imagesInput(), png('front.png'));
     await user.click(createButton());

@@ -4,7 +4,7 @@ import { cleanup } from '@testing-library/react';
 import { createElement } from 'react';
 import type * as VersionPreviewModule from '../../src/web/features/assets/components/version-preview';
 import { focusManager, onlineManager } from '@tanstack/react-query';
-import { clearConditionalCache } from '../../src/web/lib/api-client';
+import { clearConditionalCache, setCsrfToken } from '../../src/web/lib/api-client';
 import { resetServerTime } from '../../src/web/lib/server-time';
 import { server } from './msw-server';
 
@@ -28,6 +28,7 @@ afterEach(() => {
   cleanup();
   server.resetHandlers();
   clearConditionalCache();
+  setCsrfToken(null);
   resetServerTime();
   focusManager.setFocused(undefined);
   onlineManager.setOnline(true);

@@ -1,4 +1,5 @@
-// The frame around every page: skip link, header, the reconnecting notice, main, and the notification regions.
+// The frame around every page: skip link, header (with who is signed in), the reconnecting notice, main, and the
+// notification regions.
 import { Suspense } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { Announcer } from '../components/ui/announcer';
@@ -6,6 +7,8 @@ import { ErrorBoundary } from '../components/ui/error-boundary';
 import { Toaster } from '../components/ui/toaster';
 import { useStageChangeNotifications } from '../features/assets/hooks/use-stage-change-notifications';
 import { ReconnectingNotice } from './reconnecting-notice';
+import { useSessionExpiry } from './use-session-expiry';
+import { UserNav } from './user-nav';
 
 function Logo() {
   return (
@@ -19,6 +22,7 @@ function Logo() {
 
 export function AppShell() {
   useStageChangeNotifications();
+  useSessionExpiry();
   const { pathname } = useLocation();
   return (
     <div className="flex min-h-dvh flex-col">
@@ -29,14 +33,16 @@ export function AppShell() {
         Skip to content
       </a>
       <header className="sticky top-0 z-40 border-b border-zinc-200 bg-white/90 backdrop-blur supports-[backdrop-filter]:bg-white/75">
-        <div className="mx-auto flex h-14 max-w-7xl items-center px-4 sm:px-6 lg:px-8">
+        <div className="mx-auto flex h-14 max-w-7xl items-center justify-between gap-3 px-4 sm:px-6 lg:px-8">
           <Link
             to="/"
-            className="-mx-1 flex items-center gap-2.5 rounded-md px-1 text-[15px] font-semibold tracking-tight text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+            className="-mx-1 flex shrink-0 items-center gap-2.5 rounded-md px-1 text-[15px] font-semibold tracking-tight text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
           >
             <Logo />
-            Asset Forge
+            {/* On a phone the logo alone leaves room for the account links; the name stays the link's name. */}
+            <span className="max-sm:sr-only">Asset Forge</span>
           </Link>
+          <UserNav />
         </div>
       </header>
       <ReconnectingNotice />

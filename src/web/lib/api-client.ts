@@ -1,20 +1,49 @@
 // Talks to the HTTP API: every body is parsed with the contract's schemas, every failure becomes an ApiError,
-// and GETs are conditional (ETag / If-None-Match) so an idle poll moves almost no bytes. No UI side effects here.
+// GETs are conditional (ETag / If-None-Match) so an idle poll moves almost no bytes, and every write carries the
+// session's CSRF token. No UI side effects here.
+// First, before any schema exists: zod decides at construction whether a schema may compile itself with eval (the
+// page's CSP forbids it). Imported here as well as in main.tsx because every page reaches this module: the bundler
+// then keeps it in the same chunk as zod and the contract, ahead of them, however it splits the lazy routes.
+import './zod-config';
 import type { z } from 'zod';
 import { ErrorBodySchema, SERVER_TIME_HEADER } from '../../contract/api';
+import { CSRF_HEADER } from '../../contract/auth';
 import { recordServerTime } from './server-time';
 
 /** `code` is the API's error code, or `network` when the server could not be reached, or `invalid_response`. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** From a Retry-After header (429, 503): how many seconds to wait before asking again; null when not said. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown; retryAfterSeconds?: number | null }) {
     super(message, options);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
+}
+
+let csrfToken: string | null = null;
+
+/** The session's CSRF token, sent with every write from now on; null (no session, or single-user mode) sends none. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** The headers every non-GET request carries. */
+function writeHeaders(): Record<string, string> {
+  return csrfToken ? { [CSRF_HEADER]: csrfToken } : {};
+}
+
+/** Retry-After is either whole seconds or an HTTP date. */
+function retryAfter(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** True when the request never got an answer from the service itself (offline, server down, proxy in between). */
@@ -56,12 +85,17 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's HTML page, say): fall through to a generic message.
   }
+  return errorOf(response.status, body, retryAfter(response.headers.get('retry-after')), 'The request was refused');
+}
+
+function errorOf(status: number, body: unknown, retryAfterSeconds: number | null, refused: string): ApiError {
   const parsed = ErrorBodySchema.safeParse(body);
-  if (parsed.success) return new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+  if (parsed.success) return new ApiError(status, parsed.data.error.code, parsed.data.error.message, { retryAfterSeconds });
   return new ApiError(
-    response.status,
-    response.status >= 500 ? 'internal' : 'bad_request',
-    response.status >= 500 ? 'The server had a problem. Try again in a moment.' : `The request was refused (${response.status}).`,
+    status,
+    status >= 500 ? 'internal' : 'bad_request',
+    status >= 500 ? 'The server had a problem. Try again in a moment.' : `${refused} (${status}).`,
+    { retryAfterSeconds },
   );
 }
 
@@ -150,6 +184,7 @@ export function apiUpload<S extends z.ZodType>(path: string, form: FormData, sch
     const sentAt = Date.now();
     xhr.open('POST', absolute(path));
     xhr.setRequestHeader('accept', 'application/json');
+    for (const [name, value] of Object.entries(writeHeaders())) xhr.setRequestHeader(name, value);
     xhr.responseType = 'text';
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
@@ -167,31 +202,23 @@ export function apiUpload<S extends z.ZodType>(path: string, form: FormData, sch
         }
         return;
       }
-      const parsed = ErrorBodySchema.safeParse(json);
-      reject(
-        parsed.success
-          ? new ApiError(xhr.status, parsed.data.error.code, parsed.data.error.message)
-          : new ApiError(xhr.status, xhr.status >= 500 ? 'internal' : 'bad_request', `The upload was refused (${xhr.status}).`),
-      );
+      reject(errorOf(xhr.status, json, retryAfter(xhr.getResponseHeader('retry-after')), 'The upload was refused'));
     };
     options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(form);
   });
 }
 
+export type WriteMethod = 'POST' | 'PATCH' | 'DELETE';
+
 /**
- * Sends an action (POST/DELETE, optional JSON body) and parses the answer with `schema`; with no schema the answer
- * is expected to be empty (204).
+ * Sends an action (POST/PATCH/DELETE, optional JSON body) and parses the answer with `schema`; with no schema the
+ * answer is expected to be empty (204).
  */
-export async function apiSend<S extends z.ZodType>(
-  method: 'POST' | 'DELETE',
-  path: string,
-  schema: S,
-  body?: unknown,
-): Promise<z.output<S>>;
-export async function apiSend(method: 'POST' | 'DELETE', path: string, schema?: undefined, body?: unknown): Promise<void>;
-export async function apiSend<S extends z.ZodType>(method: 'POST' | 'DELETE', path: string, schema?: S, body?: unknown): Promise<unknown> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function apiSend<S extends z.ZodType>(method: WriteMethod, path: string, schema: S, body?: unknown): Promise<z.output<S>>;
+export async function apiSend(method: WriteMethod, path: string, schema?: undefined, body?: unknown): Promise<void>;
+export async function apiSend<S extends z.ZodType>(method: WriteMethod, path: string, schema?: S, body?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = { accept: 'application/json', ...writeHeaders() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await send(absolute(path), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   if (!response.ok) throw await errorFrom(response);

@@ -7,7 +7,9 @@ import { ErrorState } from '../../../components/ui/error-state';
 import { CubeIcon, PlusIcon, SearchIcon } from '../../../components/ui/icons';
 import { PageHeading } from '../../../components/ui/page-heading';
 import { buttonStyles } from '../../../components/ui/styles';
+import { ViewOnlyNote } from '../../../components/ui/view-only-note';
 import { isUnreachable } from '../../../lib/api-client';
+import { useCan } from '../../../lib/authorization';
 import { DEFAULT_LIST_PARAMS, type AssetListParams } from '../api/list-params';
 import { useAssetList } from '../api/use-assets';
 import { useListParams } from '../hooks/use-list-params';
@@ -22,6 +24,7 @@ const GRID = 'grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-
 export function AssetList() {
   const [params, update] = useListParams();
   const list = useAssetList(params);
+  const canCreate = useCan('editor');
   const pages = list.data?.pages;
   const assets = useMemo(() => pages?.flatMap((p) => p.items) ?? [], [pages]);
   const counts = pages?.[0]?.counts;
@@ -35,12 +38,15 @@ export function AssetList() {
       <div>
         <div className="flex items-center justify-between gap-4">
           <PageHeading>Assets</PageHeading>
-          <Link to="/new" className={buttonStyles.primary}>
-            <PlusIcon />
-            New asset
-          </Link>
+          {canCreate && (
+            <Link to="/new" className={buttonStyles.primary}>
+              <PlusIcon />
+              New asset
+            </Link>
+          )}
         </div>
         <p className="mt-1 text-sm text-zinc-600">Reference images in, reviewed 3D models out, one step at a time.</p>
+        {!canCreate && <ViewOnlyNote className="mt-3">View only — ask an admin for the editor role to create and review assets.</ViewOnlyNote>}
       </div>
 
       <div className="flex flex-col gap-3 lg:flex-row lg:items-center lg:justify-between">
@@ -56,6 +62,7 @@ export function AssetList() {
         assets={assets}
         list={list}
         onShowAll={() => update({ ...DEFAULT_LIST_PARAMS, sort: params.sort })}
+        canCreate={canCreate}
       />
     </div>
   );
@@ -66,11 +73,13 @@ function ListBody({
   assets,
   list,
   onShowAll,
+  canCreate,
 }: {
   params: AssetListParams;
   assets: Asset[];
   list: ReturnType<typeof useAssetList>;
   onShowAll: () => void;
+  canCreate: boolean;
 }) {
   if (list.isPending) {
     return (
@@ -104,7 +113,7 @@ function ListBody({
 
   if (assets.length === 0) {
     const filtered = params.phase !== null || params.q.trim() !== '';
-    return filtered ? <NoMatches onShowAll={onShowAll} /> : <NoAssetsYet />;
+    return filtered ? <NoMatches onShowAll={onShowAll} /> : <NoAssetsYet canCreate={canCreate} />;
   }
 
   return (
@@ -136,20 +145,26 @@ function ListBody({
   );
 }
 
-function NoAssetsYet() {
+function NoAssetsYet({ canCreate }: { canCreate: boolean }) {
   return (
     <div className="flex flex-col items-center rounded-xl border border-dashed border-zinc-300 bg-white px-6 py-16 text-center">
       <span className="flex size-12 items-center justify-center rounded-full bg-indigo-50 text-indigo-700">
         <CubeIcon className="size-6" />
       </span>
       <h2 className="mt-4 text-base font-semibold text-zinc-900">No assets yet</h2>
-      <p className="mt-1 max-w-sm text-sm text-zinc-600">
-        Upload a few photos of an object and Asset Forge builds a 3D model from them, step by step, with your review after each step.
-      </p>
-      <Link to="/new" className={`${buttonStyles.primary} mt-6`}>
-        <PlusIcon />
-        Create your first asset
-      </Link>
+      {canCreate ? (
+        <>
+          <p className="mt-1 max-w-sm text-sm text-zinc-600">
+            Upload a few photos of an object and Asset Forge builds a 3D model from them, step by step, with your review after each step.
+          </p>
+          <Link to="/new" className={`${buttonStyles.primary} mt-6`}>
+            <PlusIcon />
+            Create your first asset
+          </Link>
+        </>
+      ) : (
+        <p className="mt-1 max-w-sm text-sm text-zinc-600">Assets that editors create show up here.</p>
+      )}
     </div>
   );
 }

@@ -1,16 +1,18 @@
 // Completed: download the final asset in a chosen format (a plain GET form, so the browser saves the file itself),
-// or start a new asset.
+// or start a new asset (editors and up).
 import { useId } from 'react';
 import { DOWNLOAD_FORMATS, type DownloadFormat } from '../../../../contract/api';
 import type { Asset } from '../../../../contract/asset';
 import { DownloadIcon, PlusIcon } from '../../../components/ui/icons';
 import { buttonStyles, inputStyles } from '../../../components/ui/styles';
+import { useCan } from '../../../lib/authorization';
 import { Link } from 'react-router';
 
 const FORMAT_LABEL: Record<DownloadFormat, string> = { glb: 'GLB', gltf: 'glTF', obj: 'OBJ' };
 
 export function DownloadPanel({ asset }: { asset: Asset }) {
   const id = useId();
+  const canCreate = useCan('editor');
   return (
     <div className="flex flex-col gap-4">
       <p className="text-sm text-zinc-700">All {asset.pipeline.length} steps are approved. The final asset is ready to download.</p>
@@ -35,10 +37,12 @@ export function DownloadPanel({ asset }: { asset: Asset }) {
           Download
         </button>
       </form>
-      <Link to="/new" className={`${buttonStyles.secondary} self-start`}>
-        <PlusIcon />
-        Create new asset
-      </Link>
+      {canCreate && (
+        <Link to="/new" className={`${buttonStyles.secondary} self-start`}>
+          <PlusIcon />
+          Create new asset
+        </Link>
+      )}
     </div>
   );
 }

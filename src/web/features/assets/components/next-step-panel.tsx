@@ -1,15 +1,19 @@
 // Approved: "Process ‹next step› (7)" counts down to the server's deadline; clicking it starts the step now, "Back"
 // cancels the countdown. The number comes from next_step_at and the shared clock; the server starts the step.
+// A viewer sees the countdown as text, without the buttons.
 import { useEffect, useRef } from 'react';
 import type { Asset } from '../../../../contract/asset';
 import { BackIcon, PlayIcon } from '../../../components/ui/icons';
 import { InlineError } from '../../../components/ui/inline-error';
 import { useNotifier } from '../../../components/ui/notifications';
 import { buttonStyles } from '../../../components/ui/styles';
+import { ViewOnlyNote } from '../../../components/ui/view-only-note';
 import { inlineMessage } from '../../../lib/api-errors';
+import { useCan } from '../../../lib/authorization';
 import { useServerNow } from '../../../lib/clock';
 import { secondsLeft } from '../../../lib/format';
 import { useCancelCountdown, useStartNextStep } from '../api/asset-actions';
+import { NextStepCountdown } from './next-step-countdown';
 
 /** "Process Optimised Geometry (7)": one text node, so every screen reader reads the same name. */
 function CountdownLabel({ text, deadline }: { text: string; deadline: number }) {
@@ -18,6 +22,21 @@ function CountdownLabel({ text, deadline }: { text: string; deadline: number }) 
 }
 
 export function NextStepPanel({ asset }: { asset: Asset }) {
+  const canStart = useCan('editor');
+  if (!canStart) {
+    const step = asset.pipeline[asset.step_index]?.label ?? 'This step';
+    return (
+      <div className="flex flex-col gap-4">
+        <p className="text-sm text-zinc-700">{step} is approved.</p>
+        <NextStepCountdown asset={asset} />
+        <ViewOnlyNote>View only — ask an admin for the editor role to start or hold the next step.</ViewOnlyNote>
+      </div>
+    );
+  }
+  return <NextStepActions asset={asset} />;
+}
+
+function NextStepActions({ asset }: { asset: Asset }) {
   const start = useStartNextStep(asset.id);
   const back = useCancelCountdown(asset.id);
   const step = asset.pipeline[asset.step_index]?.label ?? 'This step';

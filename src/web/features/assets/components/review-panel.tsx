@@ -1,11 +1,14 @@
-// For Review: approve the step, ask for a revision with a note, or upload a corrected model.
+// For Review: approve the step, ask for a revision with a note, or upload a corrected model (editors and up;
+// a viewer is told why there is nothing to press).
 import { useId, useState } from 'react';
 import type { Asset } from '../../../../contract/asset';
 import { CheckIcon, NoteIcon, UploadIcon } from '../../../components/ui/icons';
 import { InlineError } from '../../../components/ui/inline-error';
 import { useNotifier } from '../../../components/ui/notifications';
 import { buttonStyles } from '../../../components/ui/styles';
+import { ViewOnlyNote } from '../../../components/ui/view-only-note';
 import { inlineMessage } from '../../../lib/api-errors';
+import { useCan } from '../../../lib/authorization';
 import { useApprove } from '../api/asset-actions';
 import { RevisionForm } from './revision-form';
 import { UploadVersionForm } from './upload-version-form';
@@ -14,6 +17,20 @@ type Open = 'revision' | 'upload' | null;
 
 /** `focusPanel` takes the keyboard focus back to the panel when a form closes by itself. */
 export function ReviewPanel({ asset, focusPanel }: { asset: Asset; focusPanel: () => void }) {
+  const canReview = useCan('editor');
+  if (!canReview) {
+    const step = asset.pipeline[asset.step_index]?.label ?? 'This step';
+    return (
+      <div className="flex flex-col gap-4">
+        <p className="text-sm text-zinc-700">{step} is ready for review. The preview shows the latest version.</p>
+        <ViewOnlyNote>View only — ask an admin for the editor role to review assets.</ViewOnlyNote>
+      </div>
+    );
+  }
+  return <ReviewActions asset={asset} focusPanel={focusPanel} />;
+}
+
+function ReviewActions({ asset, focusPanel }: { asset: Asset; focusPanel: () => void }) {
   const approve = useApprove(asset.id);
   const notifier = useNotifier();
   const [open, setOpen] = useState<Open>(null);

@@ -10,11 +10,11 @@ import {
   RevisionRequestSchema,
   type Sort,
 } from '../../contract/api';
-import { badRequest } from '../errors';
+import { badRequest, unsupportedType } from '../errors';
 import type { AssetService } from '../services/asset-service';
 import type { ListCursor } from '../storage/asset-repository';
 import { checkImage, createUploadGate, readMultipart } from './uploads';
-import { parseOr400 } from './validate';
+import { clip, parseOr400 } from './validate';
 
 const ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const CursorSchema = z.union([
@@ -38,6 +38,17 @@ function decodeCursor(s: string, sort: Sort): ListCursor {
 const EmptyBodySchema = z.union([z.strictObject({}), z.null(), z.undefined()]);
 /** Routes without query parameters refuse any, as the list and download routes refuse unknown ones. */
 export const NoQuerySchema = z.strictObject({});
+
+/**
+ * Bodies of the action and revision routes are JSON. A form or text body is the wrong type, not an empty one:
+ * without this a form sent to an action was ignored (the plugin leaves it unread) and the action went ahead.
+ */
+function assertJsonOrNoBody(req: FastifyRequest): void {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/^\s*application\/json\s*(;|$)/i.test(type)) {
+    throw unsupportedType('Send the body as JSON (Content-Type: application/json), or send no body.');
+  }
+}
 
 /** Answers 304 when the client already has this tag; otherwise sets it on the 200 that follows. */
 function notModified(req: FastifyRequest, reply: FastifyReply, tag: string): boolean {
@@ -71,8 +82,9 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
     });
   });
 
-  app.post('/api/assets', async (req, reply) =>
-    withUploadSlot(async () => {
+  app.post('/api/assets', async (req, reply) => {
+    parseOr400(NoQuerySchema, req.query, 'query');
+    return withUploadSlot(async () => {
       const { fields, files } = await readMultipart(req, {
         fileFields: ['images'],
         textFields: ['name', 'polycount'],
@@ -85,13 +97,13 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
       if (files.length === 0) throw badRequest('Add at least one image (PNG or JPEG) of the object.');
       const images = [];
       for (const [i, f] of files.entries()) {
-        const label = f.filename ? `“${f.filename.slice(0, 80)}”` : `Image ${i + 1}`;
+        const label = f.filename ? `“${clip(f.filename, 80)}”` : `Image ${i + 1}`;
         images.push({ bytes: f.bytes, mime: await checkImage(f.bytes, label) });
       }
       const asset = await service.create({ name: input.name, polycount: input.polycount ?? null, images });
       return reply.status(201).header('location', `/api/assets/${asset.id}`).send(asset);
-    }),
-  );
+    });
+  });
 
   app.get('/api/assets/:id', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
@@ -103,6 +115,9 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
 
   app.delete('/api/assets/:id', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
+    parseOr400(NoQuerySchema, req.query, 'query');
+    assertJsonOrNoBody(req);
+    parseOr400(EmptyBodySchema, req.body ?? undefined, 'body');
     await service.delete(id);
     return reply.status(204).send();
   });
@@ -113,6 +128,8 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
       url: `/api/assets/:id/${path}`,
       handler: async (req) => {
         const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
+        parseOr400(NoQuerySchema, req.query, 'query');
+        assertJsonOrNoBody(req);
         parseOr400(EmptyBodySchema, req.body ?? undefined, 'body');
         return run(id);
       },
@@ -125,12 +142,15 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
 
   app.post('/api/assets/:id/revisions', async (req) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
+    parseOr400(NoQuerySchema, req.query, 'query');
+    assertJsonOrNoBody(req);
     const { note } = parseOr400(RevisionRequestSchema, req.body, 'body');
     return service.requestRevision(id, note);
   });
 
   app.post('/api/assets/:id/versions', async (req) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
+    parseOr400(NoQuerySchema, req.query, 'query');
     service.assertCanUpload(id); // 404 or 409 before reading a large body for nothing
     return withUploadSlot(async () => {
       const { files } = await readMultipart(req, {

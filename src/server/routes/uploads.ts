@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import sharp from 'sharp';
 import { LIMITS } from '../../contract/api';
 import { HttpError, badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
+import { clip } from './validate';
 
 export type ImageMime = 'image/png' | 'image/jpeg';
 
@@ -33,7 +34,9 @@ export async function checkImage(bytes: Uint8Array, label: string): Promise<Imag
     );
   }
   try {
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: LIMITS.imagePixelsMax }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
+    // As strict as every later reader (the thumbnail, the pipeline's steps), which decode with sharp's default
+    // failOn: 'warning'; a laxer check let corrupt-but-readable JPEGs through to fail there.
+    await sharp(bytes, { failOn: 'warning', limitInputPixels: LIMITS.imagePixelsMax }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
   } catch {
     throw unprocessable(`${label} could not be decoded: the file may be truncated or damaged.`);
   }
@@ -71,17 +74,22 @@ export async function readMultipart(
       if (part.type === 'file') {
         if (!o.fileFields.includes(part.fieldname)) {
           part.file.resume();
-          throw badRequest(`Unknown file field: ${part.fieldname.slice(0, 60)}.`);
+          throw badRequest(`Unknown file field: ${clip(part.fieldname, 60)}.`);
         }
-        current = part.filename || 'A file';
+        current = part.filename ? clip(part.filename, 80) : 'A file';
         const bytes = await part.toBuffer();
         if (part.file.truncated) throw tooLarge(`${current}: ${o.tooLargeMessage}`);
         files.push({ field: part.fieldname, bytes, filename: part.filename });
       } else {
-        if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${part.fieldname.slice(0, 60)}.`);
-        if (part.fieldname in fields) throw badRequest(`The field ${part.fieldname} was sent twice.`);
+        if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${clip(part.fieldname, 60)}.`);
+        if (Object.hasOwn(fields, part.fieldname)) throw badRequest(`The field ${part.fieldname} was sent twice.`);
         if (part.valueTruncated) throw badRequest(`The field ${part.fieldname} is too long.`);
-        fields[part.fieldname] = String(part.value);
+        // The plugin parses a part sent as application/json; its value is then not the text that was sent
+        // (an object would be stored as "[object Object]"), so only plain text fields are taken.
+        if (typeof part.value !== 'string' || part.mimetype === 'application/json') {
+          throw badRequest(`The field ${part.fieldname} must be sent as plain text.`);
+        }
+        fields[part.fieldname] = part.value;
       }
     }
   } catch (err) {

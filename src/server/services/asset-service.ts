@@ -10,6 +10,7 @@ import { checkGlb, hasGlbMagic } from '../models/glb-check';
 import { modelStats } from '../models/model-stats';
 import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
+import { StepFailure } from '../pipeline/builtin/step-kit';
 import { createStepRunner, type StepJob } from '../pipeline/step-runner';
 import { pipelineOf, type AssetRepository, type AssetRow, type ListCursor } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
@@ -264,7 +265,12 @@ export function createAssetService(o: AssetServiceOptions) {
       }
       const isLatest = latest?.n === v.n;
       const base = isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`;
-      const out = await exportModel(await files.read(v.file), format, base);
+      const out = await exportModel(await files.read(v.file), format, base).catch((err: unknown) => {
+        // The stored model is one this service cannot convert (e.g. an upload that requires an extension it
+        // cannot read): the person's file is the problem, not the server.
+        if (err instanceof StepFailure) throw unprocessable(`This version cannot be converted to ${format.toUpperCase()}. ${err.reason}`);
+        throw err;
+      });
       // The readable name keeps what the ASCII name adds after its base ("-obj.zip"), so formats stay apart.
       const displayFileName = `${isLatest ? row.name : `${row.name} v${v.n}`}${out.fileName.slice(base.length)}`;
       return { ...out, displayFileName };
@@ -291,7 +297,11 @@ export function createAssetService(o: AssetServiceOptions) {
             .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
             .flatten({ background: '#f4f4f5' })
             .jpeg({ quality: 82 })
-            .toBuffer();
+            .toBuffer()
+            .catch(() => {
+              // checkImage decodes as strictly as this; should an image still fail here, it is the file's fault.
+              throw unprocessable('The first image could not be read to make a thumbnail: the file may be damaged.');
+            });
           await files.write(id, 'thumbnail.jpg', thumb);
           hasThumbnail = true;
         }

@@ -102,6 +102,14 @@ function namePattern(q: string): string {
   return `%${escapeLike(q.toLowerCase())}%`;
 }
 
+/**
+ * SQLite's LIKE reads its pattern as C text, which ends at the first NUL: "%vase\0zzz%" would match any name
+ * ending in "vase". Names never hold a NUL (they refuse control characters), so such a search matches nothing.
+ */
+function matchesNothing(q: string): boolean {
+  return q.includes('\0');
+}
+
 export type AssetRepository = ReturnType<typeof createAssetRepository>;
 
 export function createAssetRepository(db: Db) {
@@ -292,12 +300,14 @@ export function createAssetRepository(db: Db) {
 
     counts(q?: string): PhaseCounts {
       const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
+      if (q && matchesNothing(q)) return counts;
       const rows = q ? countByName.all(namePattern(q)) : countAll.all();
       for (const r of rows) counts[r.phase] = r.n;
       return counts;
     },
 
     list(p: ListParams): AssetRow[] {
+      if (p.q && matchesNothing(p.q)) return [];
       const params: Record<string, string | number> = { limit: p.limit };
       if (p.phase) params.phase = p.phase;
       if (p.q) params.pattern = namePattern(p.q);

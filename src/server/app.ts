@@ -193,8 +193,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((req, reply) => {
     const isApi = req.url === '/api' || req.url.startsWith('/api/');
-    if (!isApi && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) {
-      // Client-side routes (/assets/:id, /new) all load the page.
+    // A missing built file (say, a chunk from an older build) is a 404, not the page: asset ids have no dot.
+    const isFile = /\.[A-Za-z0-9]{1,8}$/.test(req.url.split('?')[0] ?? '');
+    if (!isApi && !isFile && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Client-side routes (/assets/:id, /new, /sign-in…) all load the page.
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     return reply.status(404).send({ error: { code: 'not_found', message: `No such endpoint: ${req.method} ${(req.url.split("?")[0] ?? "").slice(0, 200)}` } });

@@ -67,8 +67,11 @@ function expected(url: string): { status: number; body?: string } {
   }
   if (resolved === '/api' || resolved.startsWith('/api/')) return { status: 404 };
   const own = WEB_FILES[decoded];
-  // Only an exact, plainly spelled path names one of the page's files; anything else loads the page.
-  return { status: 200, body: own !== undefined && !/%2f|%5c/i.test(resolved) ? own : INDEX };
+  // Only an exact, plainly spelled path names one of the page's files; another path that looks like a file
+  // is a 404 (a chunk missing after a rebuild); anything else loads the page.
+  if (own !== undefined && !/%2f|%5c/i.test(resolved)) return { status: 200, body: own };
+  if (/\.[A-Za-z0-9]{1,8}$/.test(resolved)) return { status: 404 };
+  return { status: 200, body: INDEX };
 }
 
 describe('page routes', () => {
@@ -80,7 +83,8 @@ describe('page routes', () => {
           status: want.status,
           check(res) {
             expect(res.body).not.toContain(SECRET);
-            if (method === 'GET') expect(res.body).toBe(want.body);
+            if (want.status === 404) expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
+            else if (method === 'GET') expect(res.body).toBe(want.body);
             else expect(res.body).toBe('');
           },
         });
@@ -90,21 +94,28 @@ describe('page routes', () => {
   });
 
   it.each([
-    ['/..%2f..%2fetc/passwd', INDEX],
-    ['/assets/..%2F..%2Fpackage.json', INDEX],
-    ['/assets/..%2F..%2Fsecret.txt', INDEX],
-    ['/%2e%2e/%2e%2e/secret.txt', INDEX],
-    ['/assets/%2e%2e/%2e%2e/secret.txt', INDEX],
-    ['/assets/..%5c..%5csecret.txt', INDEX],
-    ['/..%252f..%252fsecret.txt', INDEX],
-    ['/index.html%00.js', INDEX],
-    ['/assets/app-1a2b3c.js%00', INDEX],
-    ['/assets/app-1a2b3c.js', WEB_FILES['/assets/app-1a2b3c.js']],
-    ['/assets/x/../app-1a2b3c.js', WEB_FILES['/assets/app-1a2b3c.js']],
-    ['/new', INDEX],
-    ['/assets/abc123', INDEX],
-  ] as const)('GET %s answers the page or its own file', async (url, body) => {
-    await h.send('page routes (examples)', { method: 'GET', url }, { status: 200, check: (res) => expect(res.body).toBe(body) });
+    ['/..%2f..%2fetc/passwd', 200, INDEX],
+    ['/assets/..%2F..%2Fpackage.json', 404, undefined],
+    ['/assets/..%2F..%2Fsecret.txt', 404, undefined],
+    ['/%2e%2e/%2e%2e/secret.txt', 404, undefined],
+    ['/assets/%2e%2e/%2e%2e/secret.txt', 404, undefined],
+    ['/assets/..%5c..%5csecret.txt', 404, undefined],
+    ['/..%252f..%252fsecret.txt', 404, undefined],
+    ['/index.html%00.js', 404, undefined],
+    ['/assets/app-0ld0ne.js', 404, undefined],
+    ['/assets/app-1a2b3c.js%00', 200, INDEX],
+    ['/assets/app-1a2b3c.js', 200, WEB_FILES['/assets/app-1a2b3c.js']],
+    ['/assets/x/../app-1a2b3c.js', 200, WEB_FILES['/assets/app-1a2b3c.js']],
+    ['/new', 200, INDEX],
+    ['/assets/abc123', 200, INDEX],
+  ] as const)('GET %s answers %i: the page, its own file, or a 404 for a missing file', async (url, status, body) => {
+    await h.send('page routes (examples)', { method: 'GET', url }, {
+      status,
+      check: (res) => {
+        expect(res.body).not.toContain(SECRET);
+        if (body !== undefined) expect(res.body).toBe(body);
+      },
+    });
   });
 
   it.each(['/api/..%2f..%2fsecret.txt', '/api/assets/..%2f..%2f..%2fsecret.txt/thumbnail.jpg/x', '/api/%2e%2e%2fx', '/api/..%5c..%5csecret.txt'])(

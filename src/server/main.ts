@@ -7,11 +7,12 @@ import { buildApp, type AuthSettings } from './app';
 import { createAuthService } from './auth/auth-service';
 import { describeFirstAdmin, ensureFirstAdmin } from './auth/bootstrap';
 import { readConfig, type Config } from './config';
+import { systemFault } from './errors';
 import { createBuiltinGenerator } from './pipeline/builtin-generator';
 import { seedDemoAssets } from './seed/seed';
 import { createAssetRepository } from './storage/asset-repository';
 import { openDatabase } from './storage/database';
-import { createFileStore } from './storage/file-store';
+import { createFileStore, ensureDir } from './storage/file-store';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = path.join(root, 'dist');
@@ -43,9 +44,7 @@ async function ensureWebBuild(): Promise<void> {
 
 async function main(config: Config): Promise<void> {
   if (config.webBuild) await ensureWebBuild();
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(path.join(config.dataDir, 'asset-forge.sqlite'));
-  const files = await createFileStore(path.join(config.dataDir, 'files'));
+  const { db, files } = await openDataDir(config.dataDir);
   const repo = createAssetRepository(db);
   const swept = await files.sweep(repo.storedFiles());
   if (swept > 0) console.log(`Removed ${swept} unfinished files left by an earlier stop.`);
@@ -81,9 +80,14 @@ async function main(config: Config): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
+    // close() ends only the connections idle right now; a browser's keep-alive one whose request was in flight
+    // would hold the stop open until the force timeout. Close each as soon as its response is done.
+    setInterval(() => app.server.closeIdleConnections(), 100).unref();
     try {
       await app.close(); // stops listening, lets requests finish, hands running steps back to the database
+      const unfinished = repo.processingIds().length;
       db.close();
+      console.log(unfinished > 0 ? `Stopped; ${unfinished} unfinished step(s) resume on the next start.` : 'Stopped.');
       process.exit(0);
     } catch (err) {
       console.error(err);
@@ -111,6 +115,25 @@ async function startAuth(config: Config, db: ReturnType<typeof openDatabase>): P
   if (first) console.log(describeFirstAdmin(first));
   else if (config.admin.email) console.log('ADMIN_EMAIL and ADMIN_PASSWORD are ignored: accounts already exist.');
   return { mode: 'on', service, secureCookies: config.secureCookies };
+}
+
+/** Opens the database and files folder, or fails with one line saying what is wrong with DATA_DIR. */
+async function openDataDir(dir: string) {
+  try {
+    await ensureDir(dir);
+    // Probed first: SQLite's own word for a read-only or missing folder is "unable to open database file".
+    fs.rmSync(fs.mkdtempSync(path.join(dir, '.write-check-')), { recursive: true });
+    const db = openDatabase(path.join(dir, 'asset-forge.sqlite'));
+    return { db, files: await createFileStore(path.join(dir, 'files')) };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    // ENOENT here means a folder on the path cannot be made (e.g. under /proc).
+    const words = code === 'ENOENT' ? 'a folder on its path cannot be created' : systemFault(err)?.words;
+    if (!words) throw err;
+    throw new Error(`DATA_DIR ${dir} cannot be used: ${words} (${String(code)}). Set DATA_DIR to a folder this user can write.`, {
+      cause: err,
+    });
+  }
 }
 
 let config: Config;

@@ -1,5 +1,6 @@
 // Starts the next step when an approved asset's countdown runs out, whether or not a browser is open.
 // One timer, armed for the earliest deadline in the database; re-armed whenever a deadline changes.
+import { systemFault } from '../errors';
 
 export interface CountdownScheduler {
   /** Call after any change to a deadline. */
@@ -12,7 +13,10 @@ export interface CountdownSchedulerOptions {
   dueIds(now: number): string[];
   startDue(assetId: string): void;
   now(): number;
-  /** `assetId` is null when the failure was not about one asset. */
+  /**
+   * `assetId` is null when the failure was not about one asset, or was the disk's or database's (full, read-only,
+   * busy): that deadline is kept and tried again shortly. Otherwise the countdown cannot fire and should be cleared.
+   */
   onError(err: unknown, assetId: string | null): void;
 }
 
@@ -26,25 +30,27 @@ export function createCountdownScheduler(o: CountdownSchedulerOptions): Countdow
 
   function fire(): void {
     timer = null;
+    let failed = false;
     try {
       for (const id of o.dueIds(o.now())) {
         try {
           o.startDue(id);
         } catch (err) {
-          o.onError(err, id);
+          failed = true;
+          // A full or read-only disk passes; the countdown must still fire when it does, so keep its deadline.
+          o.onError(err, systemFault(err) ? null : id);
         }
       }
     } catch (err) {
       // The database was busy or unwritable: try again shortly rather than crash from a timer.
+      failed = true;
       o.onError(err, null);
-      timer = setTimeout(fire, RETRY_MS);
-      timer.unref();
-      return;
     }
-    reschedule();
+    // After a failure a deadline may still be due: never re-arm at 0 ms, which would spin.
+    reschedule(failed ? RETRY_MS : 0);
   }
 
-  function reschedule(): void {
+  function reschedule(minWait = 0): void {
     if (closed) return;
     if (timer) clearTimeout(timer);
     timer = null;
@@ -56,14 +62,14 @@ export function createCountdownScheduler(o: CountdownSchedulerOptions): Countdow
       at = o.now() + RETRY_MS;
     }
     if (at === null) return;
-    const wait = Math.min(MAX_WAIT_MS, Math.max(0, at - o.now()));
+    const wait = Math.min(MAX_WAIT_MS, Math.max(minWait, at - o.now()));
     timer = setTimeout(fire, wait);
     // The server's lifetime is decided by its HTTP listener, not by a pending countdown.
     timer.unref();
   }
 
   return {
-    reschedule,
+    reschedule: () => reschedule(),
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -2,9 +2,10 @@
 // progress written as it moves, a minimum duration, a timeout, and cancellation on delete or shutdown.
 import type { FastifyBaseLogger } from 'fastify';
 import type { StepKey } from '../../contract/asset';
+import { stepFailureReason } from '../errors';
 import { pipelineOf, type AssetRepository } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
-import type { Generator, StepResult } from './generator';
+import type { Generator } from './generator';
 
 export interface StepJob {
   assetId: string;
@@ -37,6 +38,9 @@ export interface StepRunner {
 }
 
 const PROGRESS_TICK_MS = 250;
+/** A step whose end could not be recorded (the database is full or unwritable) runs again after this, doubling. */
+const RECORD_RETRY_MS = 5_000;
+const RECORD_RETRY_MAX_MS = 60_000;
 const GENERIC_FAILURE =
   'Something went wrong while processing this step. Retry it; if it fails again, try other reference images.';
 
@@ -47,6 +51,25 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let closed = false;
   let idleWaiters: (() => void)[] = [];
+  const retries = new Map<string, { timer: NodeJS.Timeout | null; wait: number }>();
+
+  /** Runs the asset's step again later rather than leave it Processing until the next start. */
+  function retryLater(id: string): void {
+    const wait = Math.min(RECORD_RETRY_MAX_MS, (retries.get(id)?.wait ?? RECORD_RETRY_MS / 2) * 2);
+    const timer = setTimeout(() => {
+      const r = retries.get(id);
+      if (r) r.timer = null;
+      enqueue(id);
+    }, wait);
+    timer.unref();
+    retries.set(id, { timer, wait });
+  }
+
+  function forgetRetry(id: string): void {
+    const r = retries.get(id);
+    if (r?.timer) clearTimeout(r.timer);
+    retries.delete(id);
+  }
 
   function pump(): void {
     while (!closed && running.size < o.workers && queue.length > 0) {
@@ -54,8 +77,12 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
       if (running.has(id)) continue;
       const controller = new AbortController();
       const done = runOne(id, controller.signal)
-        // runOne handles its own failures; this only catches a failure to record one (e.g. the disk is gone).
-        .catch((err: unknown) => o.log.error({ err, assetId: id }, 'step runner crashed'))
+        .then(() => forgetRetry(id))
+        // runOne handles its own failures; this only catches a failure to record one (e.g. the database is full).
+        .catch((err: unknown) => {
+          o.log.error({ err, assetId: id }, 'could not record the end of a step; running it again later');
+          if (!closed && !controller.signal.aborted) retryLater(id);
+        })
         .finally(() => {
           running.delete(id);
           pump();
@@ -95,6 +122,7 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
     }, PROGRESS_TICK_MS);
 
     // Everything that can throw is inside this try, so a step always ends For Review or Failed, never stuck.
+    // Everything that can wait is raced against the signal, so a hung generator or disk cannot outlast the timeout.
     try {
       if (!step) throw new Error(`asset ${id} has no step ${row.step_index}`);
       let previous: Uint8Array | null = null;
@@ -105,7 +133,7 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
           o.fail(job, 'The previous step has no model to build on. Retry the previous step, or upload a model for it.');
           return;
         }
-        previous = await o.files.read(prevVersion.file);
+        previous = await raceAbort(o.files.read(prevVersion.file), signal);
       }
       const images = o.repo.images(id).map((img) => ({ path: o.files.absolute(img.file), mime: img.mime }));
       const result = await raceAbort(
@@ -131,26 +159,30 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
     } catch (err) {
       if (stop.aborted) return; // deleted or shutting down: the database keeps what the next start needs
       if (timeout.aborted) {
+        o.log.warn({ assetId: id, step: job.stepKey, timeoutMs: o.timeoutMs }, 'step timed out');
         o.fail(
           job,
-          `This step took longer than ${Math.round(o.timeoutMs / 1000)} s and was stopped. Retry it; if it keeps happening, try smaller or simpler reference images.`,
+          `This step took longer than ${duration(o.timeoutMs)} and was stopped. Retry it; if it keeps happening, try smaller or simpler reference images.`,
         );
         return;
       }
       o.log.error({ err, assetId: id, step: job.stepKey }, 'step failed unexpectedly');
-      o.fail(job, GENERIC_FAILURE);
+      o.fail(job, stepFailureReason(err) ?? GENERIC_FAILURE);
     } finally {
       clearInterval(ticker);
     }
   }
 
+  function enqueue(id: string): void {
+    if (closed || running.has(id) || queue.includes(id)) return;
+    queue.push(id);
+    pump();
+  }
+
   return {
-    enqueue(id) {
-      if (closed || running.has(id) || queue.includes(id)) return;
-      queue.push(id);
-      pump();
-    },
+    enqueue,
     cancel(id) {
+      forgetRetry(id);
       const i = queue.indexOf(id);
       if (i >= 0) queue.splice(i, 1);
       running.get(id)?.controller.abort(new StepAborted('cancelled'));
@@ -161,6 +193,7 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
     },
     async close() {
       closed = true;
+      [...retries.keys()].forEach(forgetRetry);
       queue.length = 0;
       const all = [...running.values()];
       all.forEach((r) => r.controller.abort(new StepAborted('shutdown')));
@@ -169,8 +202,15 @@ export function createStepRunner(o: StepRunnerOptions): StepRunner {
   };
 }
 
-/** Resolves with the step's result, or rejects as soon as the signal aborts, even if the step ignores it. */
-function raceAbort(p: Promise<StepResult>, signal: AbortSignal): Promise<StepResult> {
+/** "3 min", "45 s", "0.3 s": a time limit as a person reads it. */
+function duration(ms: number): string {
+  if (ms >= 120_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms >= 10_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.max(0.1, Number((ms / 1000).toFixed(1)))} s`;
+}
+
+/** Resolves with the promise's value, or rejects as soon as the signal aborts, even if the work ignores it. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();

@@ -1,7 +1,7 @@
 // Asset files on disk under DATA_DIR/files. Every write goes to a temp name and is renamed into place,
 // so a crash never leaves half a file under a real name. Paths are built only from server-made ids.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, openSync, type ReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -25,8 +25,34 @@ export interface FileStore {
   sweep(keep: ReadonlySet<string>): Promise<number>;
 }
 
+/**
+ * Creates `dir` and its missing parents. Not `mkdir({recursive: true})`: on Linux that spins forever on a path
+ * under /proc or /sys (procfs answers ENOENT for a child of a folder that exists, and Node retries the parent).
+ * A regular file in the way is ENOTDIR, as it would be for any path under it.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const made = await fs.mkdir(dir).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return true;
+      if (err.code !== 'ENOENT' || path.dirname(dir) === dir) throw err;
+      return false;
+    },
+  );
+  if (!made) {
+    await ensureDir(path.dirname(dir));
+    // The parent exists now: a second ENOENT is final, never a reason to go round again.
+    await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+  if (!(await fs.stat(dir)).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+  }
+}
+
 export async function createFileStore(root: string): Promise<FileStore> {
-  await fs.mkdir(root, { recursive: true });
+  await ensureDir(root);
   const resolvedRoot = path.resolve(root);
 
   function absolute(rel: string): string {
@@ -43,25 +69,29 @@ export async function createFileStore(root: string): Promise<FileStore> {
     async write(assetId, name, bytes) {
       const rel = `${assetId}/${name}`;
       const target = absolute(rel);
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      // The root too, in case it was removed under a running server; its parent must still be there.
+      await ensureDir(path.dirname(target));
       const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
       const handle = await fs.open(temp, 'wx');
       try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
         await fs.rename(temp, target);
       } catch (err) {
-        await fs.rm(temp, { force: true });
+        // A full disk fails halfway through: what was written must not stay behind, even under a temp name.
+        await fs.rm(temp, { force: true }).catch(() => undefined);
         throw err;
       }
       return rel;
     },
     read: (rel) => fs.readFile(absolute(rel)),
-    stream: (rel) => createReadStream(absolute(rel)),
+    // Opened now, not when the stream first reads: a missing or unreadable file then throws in the route, whose
+    // error handler answers in the contract's shape, instead of failing after a binary content type was set.
+    stream: (rel) => createReadStream('', { fd: openSync(absolute(rel), 'r') }),
     remove: (rel) => fs.rm(absolute(rel), { force: true }),
     async removeAsset(assetId) {
       if (!SAFE_SEGMENT.test(assetId)) throw new Error('Refusing unsafe asset id');

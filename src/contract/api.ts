@@ -39,6 +39,19 @@ export const ListQuerySchema = z.strictObject({
 });
 export type ListQuery = z.input<typeof ListQuerySchema>;
 
+/**
+ * What GET /api/assets accepts: the list query plus, since issue 7, the optional `since` ("changes since"). `0` asks
+ * for the whole page plus a `token`; a `token` from an earlier answer for the same page asks for only what changed
+ * since (see AssetListSchema and mergeListPage).
+ */
+export const AssetListQuerySchema = ListQuerySchema.extend({
+  since: z
+    .string()
+    .regex(/^(0|[A-Za-z0-9_-]{1,16}\.\d{1,15})$/, 'must be 0 or a token from an earlier answer')
+    .optional(),
+});
+export type AssetListQuery = z.input<typeof AssetListQuerySchema>;
+
 export const PhaseCountsSchema = z.strictObject({
   processing: z.number().int().nonnegative(),
   for_review: z.number().int().nonnegative(),
@@ -48,11 +61,41 @@ export const PhaseCountsSchema = z.strictObject({
 export type PhaseCounts = z.infer<typeof PhaseCountsSchema>;
 
 export const AssetListSchema = z.strictObject({
+  /** The page's assets in order; in a "changes since" answer (item_ids present) only those that changed. */
   items: z.array(AssetSchema),
   next_cursor: z.string().nullable(),
   counts: PhaseCountsSchema,
+  /** Only when the request had `since`: send it as `since` next time to get only what changed. */
+  token: z.string().optional(),
+  /** Only in a "changes since" answer: the page's ids in order; items holds the changed ones among them. */
+  item_ids: z.array(z.string()).optional(),
 });
 export type AssetList = z.infer<typeof AssetListSchema>;
+
+/**
+ * The full page from a "changes since" answer and the page the client held for the same request: each id takes the
+ * changed asset, or else the one held. Null when an id is in neither (it moved in from another page unchanged):
+ * ask again with since=0. A full answer (no item_ids) is returned as it is.
+ */
+export function mergeListPage(held: AssetList | undefined, answer: AssetList): AssetList | null {
+  const ids = answer.item_ids;
+  if (!ids) return answer;
+  const known = new Map<string, AssetList['items'][number]>();
+  for (const a of held?.items ?? []) known.set(a.id, a);
+  for (const a of answer.items) known.set(a.id, a);
+  const items: AssetList['items'] = [];
+  for (const id of ids) {
+    const a = known.get(id);
+    if (!a) return null;
+    items.push(a);
+  }
+  return {
+    items,
+    next_cursor: answer.next_cursor,
+    counts: answer.counts,
+    ...(answer.token !== undefined ? { token: answer.token } : {}),
+  };
+}
 
 /** A name is trimmed; it must keep at least one visible character. */
 export const AssetNameSchema = z

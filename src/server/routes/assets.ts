@@ -1,12 +1,11 @@
 // The asset routes of SPEC §3: validate with the contract, call the service, reply.
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   CreateAssetFieldsSchema,
   IdParamsSchema,
+  AssetListQuerySchema,
   LIMITS,
-  ListQuerySchema,
   RevisionRequestSchema,
   type Sort,
 } from '../../contract/api';
@@ -50,12 +49,16 @@ function assertJsonOrNoBody(req: FastifyRequest): void {
   }
 }
 
+function clientHasTag(req: FastifyRequest, tag: string): boolean {
+  const etag = `W/"${tag}"`;
+  const header = req.headers['if-none-match'];
+  return header !== undefined && header.split(',').some((t) => t.trim() === etag);
+}
+
 /** Answers 304 when the client already has this tag; otherwise sets it on the 200 that follows. */
 function notModified(req: FastifyRequest, reply: FastifyReply, tag: string): boolean {
-  const etag = `W/"${tag}"`;
-  reply.header('etag', etag);
-  const header = req.headers['if-none-match'];
-  if (header && header.split(',').some((t) => t.trim() === etag)) {
+  reply.header('etag', `W/"${tag}"`);
+  if (clientHasTag(req, tag)) {
     reply.status(304).send();
     return true;
   }
@@ -67,19 +70,23 @@ const withUploadSlot = createUploadGate(4);
 
 export function registerAssetRoutes(app: FastifyInstance, service: AssetService): void {
   app.get('/api/assets', async (req, reply) => {
-    const q = parseOr400(ListQuerySchema, req.query, 'query');
+    const q = parseOr400(AssetListQuerySchema, req.query, 'query');
     const sort = q.sort ?? 'newest';
     const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
-    // The change counter moves on every visible change, so it and the query identify the body without building it.
-    const queryKey = createHash('sha1').update(JSON.stringify([q.phase, q.q, sort, q.limit, q.cursor])).digest('base64url').slice(0, 12);
-    if (notModified(req, reply, `${service.listTag()}.${queryKey}`)) return reply;
-    return service.list({
-      sort,
-      limit: q.limit ?? LIMITS.listLimitDefault,
-      ...(q.phase ? { phase: q.phase } : {}),
-      ...(q.q ? { q: q.q } : {}),
-      ...(after ? { after } : {}),
-    });
+    const page = service.listPage(
+      {
+        sort,
+        limit: q.limit ?? LIMITS.listLimitDefault,
+        ...(q.phase ? { phase: q.phase } : {}),
+        ...(q.q ? { q: q.q } : {}),
+        ...(after ? { after } : {}),
+        ...(q.since !== undefined ? { since: q.since } : {}),
+      },
+      (tag) => clientHasTag(req, tag),
+    );
+    reply.header('etag', `W/"${page.tag}"`);
+    if (page.json === null) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(page.json);
   });
 
   app.post('/api/assets', async (req, reply) => {

@@ -1,6 +1,6 @@
 // The rules of an asset's life: creating it, the review actions, the countdown to the next step, and
 // recording what each step produced. Every stage change goes through the stage machine.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import sharp from 'sharp';
 import { DEFAULT_PIPELINE, type Asset, type Phase } from '../../contract/asset';
@@ -12,7 +12,7 @@ import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
 import { StepFailure } from '../pipeline/builtin/step-kit';
 import { createStepRunner, type StepJob } from '../pipeline/step-runner';
-import { pipelineOf, type AssetRepository, type AssetRow, type ListCursor } from '../storage/asset-repository';
+import { pipelineOf, type AssetRepository, type AssetRow, type ListCursor, type ListParams } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
 import { notFound, unprocessable, unsupportedType, wrongStage } from '../errors';
 import { transition, type Action } from './stage-machine';
@@ -44,7 +44,29 @@ export interface ListRequest {
   sort: Sort;
   limit: number;
   after?: ListCursor;
+  /** "0" or a token from an earlier answer (ListQuerySchema has checked its shape). */
+  since?: string;
 }
+
+/** A list answer as it goes on the wire: its tag, and its JSON (UTF-8) unless the client already holds that tag. */
+export interface ListPage {
+  tag: string;
+  json: Buffer | null;
+}
+
+interface CachedPage {
+  /** The change counter the tag was checked at: while it has not moved, nothing in the database has. */
+  seq: number;
+  tag: string;
+  /** Encoded once: a cached page is sent as these bytes, with no string to copy per request. */
+  json?: Buffer;
+}
+
+/**
+ * Pages answered recently, by query. Every open dashboard asks for the same few pages, so a poll after a change
+ * elsewhere costs one small index read (the page's ids and change counters) instead of building the page again.
+ */
+const PAGE_CACHE_MAX = 64;
 
 /** A file name for the header made from the asset's name: ASCII only; the full name travels in filename*. */
 export function fileSlug(name: string): string {
@@ -190,6 +212,35 @@ export function createAssetService(o: AssetServiceOptions) {
     return asset;
   }
 
+  const pageCache = new Map<string, CachedPage>();
+
+  /** The change counter a "since" token names, when it is one this server can answer from; else null. */
+  function sinceSeq(since: string | undefined, seq: number): number | null {
+    if (since === undefined || since === '0') return null;
+    const dot = since.lastIndexOf('.');
+    const n = Number(since.slice(dot + 1));
+    // Another boot's token, or a counter ahead of this database (it was replaced): answer in full.
+    return since.slice(0, dot) === boot && n <= seq ? n : null;
+  }
+
+  function buildList(r: ListRequest, p: ListParams, q: string | undefined, seq: number): AssetList {
+    const counts = repo.counts(q);
+    const rows = repo.list(p, counts);
+    const page = rows.slice(0, r.limit);
+    const last = page[page.length - 1];
+    const since = sinceSeq(r.since, seq);
+    const changed = since === null ? page : page.filter((row) => row.change_seq > since);
+    // The newest change the client will hold for this page; every later change to any row has a higher counter.
+    const token = `${boot}.${page.reduce((max, row) => Math.max(max, row.change_seq), since ?? 0)}`;
+    return {
+      items: repo.toAssets(changed),
+      next_cursor: rows.length > r.limit && last ? encodeCursor(r.sort, [repo.sortValue(last, r.sort), last.id]) : null,
+      counts,
+      ...(r.since !== undefined ? { token } : {}),
+      ...(since !== null ? { item_ids: page.map((row) => row.id) } : {}),
+    };
+  }
+
   return {
     runner,
 
@@ -211,9 +262,36 @@ export function createAssetService(o: AssetServiceOptions) {
       return repo.toAsset(mustGet(id));
     },
 
-    /** A tag that changes whenever anything a list shows changes. */
-    listTag(): string {
-      return `${boot}.${repo.changeSeq()}`;
+    /**
+     * One list page, with a tag made from what the page would contain (its rows' ids and change counters, the
+     * counts, the "since" it answers) rather than from the whole database, so a poll gets a 304 while other
+     * assets change. `clientHas(tag)`: whether the client's If-None-Match names this tag; then no JSON is made.
+     */
+    listPage(r: ListRequest, clientHas: (tag: string) => boolean): ListPage {
+      const q = r.q?.trim() || undefined;
+      const key = JSON.stringify([r.phase ?? null, q ?? null, r.sort, r.limit, r.after ?? null, r.since ?? null]);
+      const p = listParamsOf(r, q);
+      // One read transaction: the tag and the body describe the same state, even with another process writing.
+      return db.transaction((): ListPage => {
+        const seq = repo.changeSeq();
+        let entry = pageCache.get(key);
+        if (!entry || entry.seq !== seq) {
+          const hits = repo.counts(q);
+          const since = sinceSeq(r.since, seq);
+          const stamps = repo.listStamps(p, hits);
+          const h = createHash('sha1').update(`${boot}|${key}|${since ?? '-'}|`);
+          for (const s of stamps) h.update(`${s.id}:${s.change_seq},`);
+          h.update(`|${hits.processing},${hits.for_review},${hits.completed},${hits.failed}`);
+          const tag = `${boot}.l${h.digest('base64url').slice(0, 22)}`;
+          entry = entry?.tag === tag ? { ...entry, seq } : { seq, tag };
+        }
+        pageCache.delete(key);
+        pageCache.set(key, entry);
+        if (pageCache.size > PAGE_CACHE_MAX) pageCache.delete(pageCache.keys().next().value as string);
+        if (clientHas(entry.tag)) return { tag: entry.tag, json: null };
+        entry.json ??= Buffer.from(JSON.stringify(buildList(r, p, q, seq)));
+        return { tag: entry.tag, json: entry.json };
+      })();
     },
 
     /** The asset with a tag that changes whenever the asset does. */
@@ -224,20 +302,7 @@ export function createAssetService(o: AssetServiceOptions) {
 
     list(r: ListRequest): AssetList {
       const q = r.q?.trim() || undefined;
-      const rows = repo.list({
-        sort: r.sort,
-        limit: r.limit + 1,
-        ...(r.phase ? { phase: r.phase } : {}),
-        ...(q ? { q } : {}),
-        ...(r.after ? { after: r.after } : {}),
-      });
-      const page = rows.slice(0, r.limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(repo.toAsset),
-        next_cursor: rows.length > r.limit && last ? encodeCursor(r.sort, [repo.sortValue(last, r.sort), last.id]) : null,
-        counts: repo.counts(q),
-      };
+      return db.transaction(() => buildList(r, listParamsOf(r, q), q, repo.changeSeq()))();
     },
 
     /** The stored GLB of version `n`, for the preview. */
@@ -251,7 +316,7 @@ export function createAssetService(o: AssetServiceOptions) {
     thumbnail(id: string): NodeJS.ReadableStream {
       const row = mustGet(id);
       if (!row.has_thumbnail) throw notFound('This asset has no thumbnail.');
-      return files.stream(`${id}/thumbnail.jpg`);
+      return files.stream(row.thumbnail_file ?? `${id}/thumbnail.jpg`);
     },
 
     /** A version (the latest by default) converted for download, with the names to give it. */
@@ -399,6 +464,16 @@ export function createAssetService(o: AssetServiceOptions) {
       scheduler.reschedule();
       await files.removeAsset(id);
     },
+  };
+}
+
+function listParamsOf(r: ListRequest, q: string | undefined): ListParams {
+  return {
+    sort: r.sort,
+    limit: r.limit + 1, // one more than asked: whether it exists says whether there is a next page
+    ...(r.phase ? { phase: r.phase } : {}),
+    ...(q ? { q } : {}),
+    ...(r.after ? { after: r.after } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Reads and writes assets, their images, versions and revisions. Statements are prepared once; every
-// multi-row write is one transaction and bumps the change counter that list ETags are made from.
+// multi-row write is one transaction and bumps the change counter; every row a write touches takes the new
+// counter value as its change_seq, which is what list ETags and "changes since" answers are made from.
 import type { Asset, Phase, PipelineStep, Revision, StepKey, Version, VersionSource } from '../../contract/asset';
 import type { PhaseCounts, Sort } from '../../contract/api';
 import type { Db } from './database';
@@ -21,6 +22,8 @@ export interface AssetRow {
   job_source: 'generated' | 'revision' | null;
   job_note: string | null;
   change_seq: number;
+  /** Set when the thumbnail is a shared file (bulk seed); null means `<id>/thumbnail.jpg`. */
+  thumbnail_file: string | null;
 }
 
 export interface VersionRow {
@@ -110,6 +113,30 @@ function matchesNothing(q: string): boolean {
   return q.includes('\0');
 }
 
+/** The trigram index finds substrings of 3 characters or more; shorter searches fall back to a LIKE scan. */
+export const FTS_MIN_CHARS = 3;
+
+/** q as one FTS5 phrase: every character literal, so the phrase matches exactly where q is a substring. */
+function ftsPhrase(lowered: string): string {
+  return `"${lowered.replace(/"/g, '""')}"`;
+}
+
+function useFts(lowered: string): boolean {
+  return [...lowered].length >= FTS_MIN_CHARS;
+}
+
+/** Above this many trigram hits, per-phase counts walk an index instead of looking every hit up. */
+const FTS_SPLIT_MAX = 4000;
+
+/** How a name search finds its page: through the trigram index then sorted, or by walking the sort order. */
+type SearchPlan = 'fts' | 'scan';
+
+/** One row of a page's fingerprint: what identifies the row's current content. */
+export interface RowStamp {
+  id: string;
+  change_seq: number;
+}
+
 export type AssetRepository = ReturnType<typeof createAssetRepository>;
 
 export function createAssetRepository(db: Db) {
@@ -148,7 +175,7 @@ export function createAssetRepository(db: Db) {
   const deleteAsset = db.prepare(`DELETE FROM assets WHERE id = ?`);
   const selectStoredFiles = db.prepare<[], { file: string }>(
     `SELECT file FROM images UNION ALL SELECT file FROM versions
-     UNION ALL SELECT id || '/thumbnail.jpg' FROM assets WHERE has_thumbnail = 1`,
+     UNION ALL SELECT COALESCE(thumbnail_file, id || '/thumbnail.jpg') FROM assets WHERE has_thumbnail = 1`,
   );
   const updateState = db.prepare(
     `UPDATE assets SET step_index = @step_index, phase = @phase, updated_at = @updated_at, progress = @progress,
@@ -168,27 +195,104 @@ export function createAssetRepository(db: Db) {
   const selectNextDeadline = db.prepare<[], { at: number | null }>(
     `SELECT MIN(next_step_at) AS at FROM assets WHERE next_step_at IS NOT NULL`,
   );
-  const countAll = db.prepare<[], { phase: Phase; n: number }>(`SELECT phase, COUNT(*) AS n FROM assets GROUP BY phase`);
-  const countByName = db.prepare<[string], { phase: Phase; n: number }>(
-    `SELECT phase, COUNT(*) AS n FROM assets WHERE name_lower LIKE ? ESCAPE '\\' GROUP BY phase`,
+  // Kept by triggers (migration 3): counting all assets reads four rows, never the table.
+  const countAll = db.prepare<[], { phase: Phase; n: number }>(`SELECT phase, n FROM phase_counts`);
+  // LIKE re-checks every trigram hit, so the answer is exactly the old "name_lower LIKE %q%" whatever the index does.
+  const countByFts = db.prepare<{ match: string; pattern: string }, { phase: Phase; n: number }>(
+    `SELECT a.phase AS phase, COUNT(*) AS n FROM assets_name_fts f JOIN assets a ON a.rowid = f.rowid
+     WHERE assets_name_fts MATCH @match AND a.name_lower LIKE @pattern ESCAPE '\\' GROUP BY a.phase`,
+  );
+  const countFtsHits = db.prepare<{ match: string }, { n: number }>(
+    `SELECT COUNT(*) AS n FROM assets_name_fts WHERE assets_name_fts MATCH @match`,
+  );
+  const countByLike = db.prepare<{ pattern: string }, { phase: Phase; n: number }>(
+    `SELECT phase, COUNT(*) AS n FROM assets WHERE name_lower LIKE @pattern ESCAPE '\\' GROUP BY phase`,
+  );
+  const selectVersionsOf = db.prepare<[string], VersionRow>(
+    `SELECT * FROM versions WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, n`,
+  );
+  const selectRevisionsOf = db.prepare<[string], RevisionRow & { asset_id: string }>(
+    `SELECT asset_id, step_key, note, created_at FROM revisions WHERE asset_id IN (SELECT value FROM json_each(?))
+     ORDER BY asset_id, id`,
   );
 
-  // One prepared statement per (sort, filter) shape, made on first use.
+  // One prepared statement per (columns, sort, filter, plan) shape, made on first use.
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
-  function listStatement(p: ListParams) {
-    const key = `${p.sort}|${p.phase ? 1 : 0}|${p.q ? 1 : 0}|${p.after ? 1 : 0}`;
+  function listStatement(p: ListParams, columns: 'all' | 'stamps', plan: SearchPlan | null) {
+    const key = `${columns}|${p.sort}|${p.phase ? 1 : 0}|${plan ?? '-'}|${p.after ? 1 : 0}`;
     let stmt = listStatements.get(key);
     if (!stmt) {
       const s = SORT_SQL[p.sort];
       const where: string[] = [];
+      if (plan === 'fts') where.push('rowid IN (SELECT rowid FROM assets_name_fts WHERE assets_name_fts MATCH @match)');
       if (p.phase) where.push('phase = @phase');
-      if (p.q) where.push(`name_lower LIKE @pattern ESCAPE '\\'`);
+      if (plan) where.push(`name_lower LIKE @pattern ESCAPE '\\'`);
       if (p.after) where.push(s.after);
-      const sql = `SELECT * FROM assets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${s.order} LIMIT @limit`;
+      // A rare term: look its few hits up by rowid and sort them (NOT INDEXED keeps the planner from walking a
+      // whole sort index instead). A common one: walk the sort order, the LIMIT is reached after a few rows.
+      const from = plan === 'fts' ? 'assets NOT INDEXED' : 'assets';
+      const cols = columns === 'all' ? '*' : 'id, change_seq';
+      const sql = `SELECT ${cols} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${s.order} LIMIT @limit`;
       stmt = db.prepare(sql);
       listStatements.set(key, stmt);
     }
     return stmt;
+  }
+
+  function countsOf(q: string | undefined): PhaseCounts {
+    const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
+    if (q && matchesNothing(q)) return counts;
+    let rows: { phase: Phase; n: number }[];
+    if (!q) rows = countAll.all();
+    else if (!useFts(q.toLowerCase())) rows = countByLike.all({ pattern: namePattern(q) });
+    else {
+      // Splitting hits by phase reads each hit's row: cheap for a rare term, but for a common one walking the
+      // (phase, name_lower) index once costs less. Counting the hits alone reads only the trigram index.
+      const match = ftsPhrase(q.toLowerCase());
+      const hits = countFtsHits.get({ match })?.n ?? 0;
+      if (hits === 0) return counts;
+      rows = hits <= FTS_SPLIT_MAX ? countByFts.all({ match, pattern: namePattern(q) }) : countByLike.all({ pattern: namePattern(q) });
+    }
+    for (const r of rows) counts[r.phase] = r.n;
+    return counts;
+  }
+
+  /**
+   * Walking the sort order reads about limit × (rows in scope) / (hits in scope) rows before the page is full;
+   * the trigram route reads every hit once and sorts them. Take the cheaper.
+   */
+  function searchPlan(p: ListParams, hits: PhaseCounts): SearchPlan | null {
+    if (!p.q) return null;
+    if (!useFts(p.q.toLowerCase())) return 'scan';
+    const all = countsOf(undefined);
+    const total = (c: PhaseCounts) => c.processing + c.for_review + c.completed + c.failed;
+    const inScope = p.phase ? hits[p.phase] : total(hits);
+    const scope = p.phase ? all[p.phase] : total(all);
+    if (inScope === 0) return 'fts';
+    return (p.limit * scope) / inScope < total(hits) ? 'scan' : 'fts';
+  }
+
+  function listParams(p: ListParams): Record<string, string | number> {
+    const params: Record<string, string | number> = { limit: p.limit };
+    if (p.phase) params.phase = p.phase;
+    if (p.q) {
+      params.pattern = namePattern(p.q);
+      params.match = ftsPhrase(p.q.toLowerCase());
+    }
+    if (p.after) {
+      params.afterValue = p.after[0];
+      params.afterId = p.after[1];
+    }
+    return params;
+  }
+
+  function runList<T>(p: ListParams, columns: 'all' | 'stamps', hits: PhaseCounts): T[] {
+    if (p.q && matchesNothing(p.q)) return [];
+    const plan = searchPlan(p, hits);
+    const params = listParams(p);
+    if (plan !== 'fts') delete params.match;
+    if (!plan) delete params.pattern;
+    return listStatement(p, columns, plan).all(params) as T[];
   }
 
   function toVersion(v: VersionRow): Version {
@@ -204,7 +308,10 @@ export function createAssetRepository(db: Db) {
   }
 
   function toAsset(row: AssetRow): Asset {
-    const revisions: Revision[] = selectRevisions.all(row.id);
+    return assetOf(row, selectVersions.all(row.id).map(toVersion), selectRevisions.all(row.id));
+  }
+
+  function assetOf(row: AssetRow, versions: Version[], revisions: Revision[]): Asset {
     return {
       id: row.id,
       name: row.name,
@@ -218,11 +325,30 @@ export function createAssetRepository(db: Db) {
         ...(row.phase === 'failed' && row.error_message !== null ? { error_message: row.error_message } : {}),
       },
       next_step_at: row.next_step_at,
-      versions: selectVersions.all(row.id).map(toVersion),
+      versions,
       revisions,
       thumbnail_url: row.has_thumbnail ? `/api/assets/${row.id}/thumbnail.jpg` : null,
       polycount: row.polycount,
     };
+  }
+
+  /** Many rows as assets, with their versions and revisions read in two queries instead of two per row. */
+  function toAssets(rows: readonly AssetRow[]): Asset[] {
+    if (rows.length === 0) return [];
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const versions = new Map<string, Version[]>();
+    for (const v of selectVersionsOf.all(ids)) {
+      let list = versions.get(v.asset_id);
+      if (!list) versions.set(v.asset_id, (list = []));
+      list.push(toVersion(v));
+    }
+    const revisions = new Map<string, Revision[]>();
+    for (const r of selectRevisionsOf.all(ids)) {
+      let list = revisions.get(r.asset_id);
+      if (!list) revisions.set(r.asset_id, (list = []));
+      list.push({ step_key: r.step_key, note: r.note, created_at: r.created_at });
+    }
+    return rows.map((row) => assetOf(row, versions.get(row.id) ?? [], revisions.get(row.id) ?? []));
   }
 
   type StatePatch = Partial<
@@ -292,30 +418,30 @@ export function createAssetRepository(db: Db) {
       })(),
 
     /** Every file a row points at: what a sweep of the files folder must keep. */
-    storedFiles: (): Set<string> => new Set(selectStoredFiles.all().map((r) => r.file)),
+    storedFiles(): Set<string> {
+      // Row by row: bulk-seeded assets share a few files, so the set stays small while the rows are many.
+      const keep = new Set<string>();
+      for (const r of selectStoredFiles.iterate()) keep.add(r.file);
+      return keep;
+    },
 
     processingIds: (): string[] => selectProcessing.all().map((r) => r.id),
     dueIds: (now: number): string[] => selectDue.all(now).map((r) => r.id),
     nextDeadline: (): number | null => selectNextDeadline.get()?.at ?? null,
 
-    counts(q?: string): PhaseCounts {
-      const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
-      if (q && matchesNothing(q)) return counts;
-      const rows = q ? countByName.all(namePattern(q)) : countAll.all();
-      for (const r of rows) counts[r.phase] = r.n;
-      return counts;
+    toAssets,
+
+    /** Per-phase counts of every asset, or of those whose name contains `q` (case-insensitively). */
+    counts: (q?: string): PhaseCounts => countsOf(q),
+
+    /** `hits`: counts(p.q), which the caller has anyway; it picks how a search is run. */
+    list(p: ListParams, hits: PhaseCounts = countsOf(p.q)): AssetRow[] {
+      return runList<AssetRow>(p, 'all', hits);
     },
 
-    list(p: ListParams): AssetRow[] {
-      if (p.q && matchesNothing(p.q)) return [];
-      const params: Record<string, string | number> = { limit: p.limit };
-      if (p.phase) params.phase = p.phase;
-      if (p.q) params.pattern = namePattern(p.q);
-      if (p.after) {
-        params.afterValue = p.after[0];
-        params.afterId = p.after[1];
-      }
-      return listStatement(p).all(params) as AssetRow[];
+    /** The same rows as list(), as (id, change_seq) only: enough to tell whether a page changed. */
+    listStamps(p: ListParams, hits: PhaseCounts = countsOf(p.q)): RowStamp[] {
+      return runList<RowStamp>(p, 'stamps', hits);
     },
 
     /** The value a list sorted by `sort` orders this row by, for building the next cursor. */

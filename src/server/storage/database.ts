@@ -97,6 +97,48 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX api_tokens_user ON api_tokens (user_id, created_at);
   `,
+  // 3: scale (issue 7). Name search through a trigram index (a substring of 3+ characters, exactly "name contains
+  // q" on name_lower), per-phase counts kept by triggers so a count never scans, an index per (phase, sort), and
+  // thumbnails that may be shared.
+  // The search index follows assets' implicit rowid: after a VACUUM, run
+  // INSERT INTO assets_name_fts(assets_name_fts) VALUES ('rebuild').
+  `
+  CREATE VIRTUAL TABLE assets_name_fts USING fts5(
+    name_lower, content = 'assets', content_rowid = 'rowid', tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO assets_name_fts (assets_name_fts) VALUES ('rebuild');
+  CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
+    INSERT INTO assets_name_fts (rowid, name_lower) VALUES (new.rowid, new.name_lower);
+  END;
+  CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
+    INSERT INTO assets_name_fts (assets_name_fts, rowid, name_lower) VALUES ('delete', old.rowid, old.name_lower);
+  END;
+  CREATE TRIGGER assets_fts_rename AFTER UPDATE OF name_lower ON assets BEGIN
+    INSERT INTO assets_name_fts (assets_name_fts, rowid, name_lower) VALUES ('delete', old.rowid, old.name_lower);
+    INSERT INTO assets_name_fts (rowid, name_lower) VALUES (new.rowid, new.name_lower);
+  END;
+
+  CREATE TABLE phase_counts (phase TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO phase_counts (phase, n)
+    SELECT p.column1, (SELECT COUNT(*) FROM assets WHERE phase = p.column1)
+    FROM (VALUES ('processing'), ('for_review'), ('completed'), ('failed')) AS p;
+  CREATE TRIGGER phase_counts_insert AFTER INSERT ON assets BEGIN
+    UPDATE phase_counts SET n = n + 1 WHERE phase = new.phase;
+  END;
+  CREATE TRIGGER phase_counts_delete AFTER DELETE ON assets BEGIN
+    UPDATE phase_counts SET n = n - 1 WHERE phase = old.phase;
+  END;
+  CREATE TRIGGER phase_counts_update AFTER UPDATE OF phase ON assets WHEN old.phase IS NOT new.phase BEGIN
+    UPDATE phase_counts SET n = n - 1 WHERE phase = old.phase;
+    UPDATE phase_counts SET n = n + 1 WHERE phase = new.phase;
+  END;
+
+  -- A thumbnail stored under another name than <id>/thumbnail.jpg (bulk-seeded assets share a few); NULL: that one.
+  ALTER TABLE assets ADD COLUMN thumbnail_file TEXT;
+
+  CREATE INDEX assets_phase_updated ON assets (phase, updated_at DESC, id DESC);
+  CREATE INDEX assets_phase_name ON assets (phase, name_lower, id);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,0 +1,217 @@
+// `npm run bench`: makes its own data, starts the real server on 127.0.0.1, runs bounded loads and prints one table
+// of figures, each beside a baseline measured in the same run. Timings stay out of `npm test`; this is where they are.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { createAuthService } from '../../src/server/auth/auth-service';
+import { openDatabase } from '../../src/server/storage/database';
+import { simulatePolling } from './polling-sim';
+import { ROOT, seededDataDir, startServer, withPeakRss, type BenchServer } from './server-process';
+import { measureSearch } from './search-bench';
+import { fmt, printTable, type BenchRow } from './table';
+
+const LIST_URL = '/api/assets?sort=newest&limit=50';
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MB = 1024 * 1024;
+
+const rows: BenchRow[] = [];
+const log = (s: string) => console.error(`[bench] ${s}`);
+
+async function etagOf(url: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(url, { headers });
+  await res.arrayBuffer();
+  const etag = res.headers.get('etag');
+  if (!etag) throw new Error(`no ETag from ${url}`);
+  return etag;
+}
+
+/** 200s and 304s of the first page at 32 connections; returns the peak RSS seen meanwhile. */
+async function listLoad(server: BenchServer, label: string, headers: Record<string, string>): Promise<number> {
+  const url = `${server.url}${LIST_URL}`;
+  // Warm up: the first answers compile statements and fill caches.
+  await autocannon({ url, connections: 4, duration: 1, headers });
+  const { result: full, peak: peak200 } = await withPeakRss(server.pid, () =>
+    autocannon({ url, connections: 32, duration: LOAD_SECONDS, headers }),
+  );
+  const etag = await etagOf(url, headers);
+  const { result: revalidate, peak: peak304 } = await withPeakRss(server.pid, () =>
+    autocannon({ url, connections: 32, duration: LOAD_SECONDS, headers: { ...headers, 'if-none-match': etag } }),
+  );
+  // A 200 whose body is built for it: "since" tokens of another boot ask for the full page, each under its own key,
+  // so the page cache never answers (what a changed page costs the first client that asks).
+  const built = await autocannon({
+    url,
+    connections: 32,
+    duration: LOAD_SECONDS,
+    headers,
+    requests: Array.from({ length: 1000 }, (_, i) => ({ method: 'GET', path: `${LIST_URL}&since=AAAAAAAA.${i + 1}` })),
+  });
+  if (full['2xx'] === 0 || revalidate['3xx'] === 0) throw new Error(`${label}: unexpected statuses (200 run ${full['2xx']} 2xx; 304 run ${revalidate['3xx']} 3xx)`);
+  log(`${label}: 200 ${Math.round(full.requests.average)} req/s p99 ${full.latency.p99} ms; 304 ${Math.round(revalidate.requests.average)} req/s p99 ${revalidate.latency.p99} ms`);
+  rows.push({
+    figure: `GET ${LIST_URL} (50 items), 100,000 assets, 32 conns, p99 of 200${label}`,
+    ours: fmt.ms(full.latency.p99),
+    baseline: `p50 ${fmt.ms(full.latency.p50)}`,
+    ratio: '',
+    target: '≤ 20 ms',
+    pass: full.latency.p99 <= 20,
+  });
+  const ratio = revalidate.requests.average / full.requests.average;
+  const ratioBuilt = revalidate.requests.average / built.requests.average;
+  log(`${label}: 200 built each time ${Math.round(built.requests.average)} req/s p99 ${built.latency.p99} ms`);
+  rows.push(
+    {
+      figure: `same, 304 revalidation throughput vs full 200 built each time${label}`,
+      ours: fmt.rps(revalidate.requests.average),
+      baseline: `${fmt.rps(built.requests.average)} (p99 ${fmt.ms(built.latency.p99)})`,
+      ratio: fmt.ratio(ratioBuilt),
+      target: '≥ 5×',
+      pass: ratioBuilt >= 5,
+    },
+    {
+      figure: `same, 304 vs full 200 from the page cache (the 200 above)${label}`,
+      ours: fmt.rps(revalidate.requests.average),
+      baseline: fmt.rps(full.requests.average),
+      ratio: fmt.ratio(ratio),
+      target: '≥ 5×',
+      pass: ratio >= 5,
+    },
+  );
+  return Math.max(peak200, peak304);
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const cpu = os.cpus();
+  console.log(`# Asset Forge benchmark — ${new Date().toISOString()}`);
+  console.log(`# ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${os.platform()} ${os.release()}, ${Math.round(os.totalmem() / 1e9)} GB RAM`);
+
+  // --- 100,000 assets: list, revalidation, counts, search, memory -------------------------------------------------
+  log('seeding 100,000 assets…');
+  const big = await seededDataDir(100_000);
+  const seedMs = big.seed.filesMs + big.seed.insertMs;
+  rows.push({
+    figure: 'bulk seed, 100,000 assets (shared files made by the real generator + rows)',
+    ours: `${(seedMs / 1000).toFixed(1)} s`,
+    baseline: `${big.seed.versions.toLocaleString('en-US')} versions`,
+    ratio: '',
+    target: '< 30 s',
+    pass: seedMs < 30_000,
+  });
+  const servers: BenchServer[] = [];
+  try {
+    let server = await startServer(big.dir);
+    servers.push(server);
+    log(`server on ${server.url} (RSS ${Math.round(server.rss() / MB)} MB after start)`);
+    let peak = await listLoad(server, '', {});
+
+    log('search and counts…');
+    const search = await withPeakRss(server.pid, () => measureSearch({ dataDir: big.dir, origin: server.url }));
+    peak = Math.max(peak, search.peak);
+    rows.push(...search.result);
+
+    rows.push({
+      figure: 'server RSS, 100,000 assets, peak under the loads above',
+      ours: `${Math.round(peak / MB)} MB`,
+      baseline: `${Math.round(server.rss() / MB)} MB after`,
+      ratio: '',
+      target: '≤ 200 MB',
+      pass: peak <= 200 * MB,
+    });
+    await server.stop();
+    servers.pop();
+
+    // Signed in: every request also looks its Bearer token up (one indexed SELECT), as a real page's session does.
+    const db = openDatabase(path.join(big.dir, 'asset-forge.sqlite'));
+    let token: string;
+    try {
+      const auth = createAuthService(db, { passwordCost: { logN: 10, r: 8, p: 1 } });
+      const user = await auth.createUser({ email: 'bench@studio.example', name: 'Bench', role: 'editor', password: 'bench-password-1' });
+      token = auth.createToken(user.id, 'bench').secret;
+    } finally {
+      db.close();
+    }
+    server = await startServer(big.dir, { AUTH: 'on' });
+    servers.push(server);
+    await listLoad(server, ', signed in (Bearer token)', { authorization: `Bearer ${token}` });
+    await server.stop();
+    servers.pop();
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    big.remove();
+  }
+
+  // --- an open dashboard of 1,000 assets, 1 % of them changing per minute, 5 minutes -------------------------------
+  log('polling: 1,000 assets, 5 simulated minutes…');
+  const small = await seededDataDir(1000);
+  try {
+    const server = await startServer(small.dir, { ASSET_COUNTDOWN_MS: String(3600_000) });
+    try {
+      const r = await simulatePolling({ origin: server.url, dataDir: small.dir, minutes: 5, changeRate: 0.01 });
+      const c = r.clients;
+      log(`polling: ${r.changes} changes, ${r.writes} writes, ${Math.round(r.wallMs / 1000)} s; ${JSON.stringify(c)}`);
+      const base = c['full-list'].bytes;
+      const row = (figure: string, bytes: number, requests: number, notModified: number): BenchRow => ({
+        figure,
+        ours: `${fmt.bytes(bytes)} (${requests} req, ${notModified} × 304)`,
+        baseline: `${fmt.bytes(base)} (${c['full-list'].requests} req)`,
+        ratio: fmt.percent(bytes / base),
+        target: '≤ 2 %',
+        pass: bytes / base <= 0.02,
+      });
+      rows.push(
+        row('bytes, dashboard of 1,000 assets, 5 min, 1 %/min changing — page with since= (vs full list every 2 s)', c.since.bytes, c.since.requests, c.since.notModified),
+        row('same, page with conditional GETs only (today\'s page)', c.conditional.bytes, c.conditional.requests, c.conditional.notModified),
+        {
+          figure: 'same, first page (24) re-downloaded every 2 s without ETag (reference)',
+          ours: fmt.bytes(c['same-page'].bytes),
+          baseline: fmt.bytes(base),
+          ratio: fmt.percent(c['same-page'].bytes / base),
+          target: '—',
+          pass: null,
+        },
+      );
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    small.remove();
+  }
+
+  // --- the page in Chromium, 10,000 assets (tests/bench/page-bench.ts, when present) -------------------------------
+  const pageBench = path.join(ROOT, 'tests/bench/page-bench.ts');
+  if (existsSync(pageBench)) {
+    log('page: seeding 10,000 assets and serving the built page…');
+    const mid = await seededDataDir(10_000);
+    try {
+      // WEB_BUILD=1: the server builds dist/ first when the page's sources are newer than it.
+      const server = await startServer(mid.dir, { WEB_BUILD: '1' });
+      try {
+        const mod = (await import(pathToFileURL(pageBench).href)) as {
+          measurePage(opts: { baseUrl: string }): Promise<BenchRow[]>;
+        };
+        rows.push(...(await mod.measurePage({ baseUrl: server.url })));
+      } catch (err) {
+        log(`page bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        rows.push({ figure: 'page figures (tests/bench/page-bench.ts)', ours: 'failed', baseline: '', ratio: '', target: '', pass: false });
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      mid.remove();
+    }
+  } else {
+    log('tests/bench/page-bench.ts not found: no page figures');
+  }
+
+  console.log(`# finished in ${Math.round((performance.now() - t0) / 1000)} s\n`);
+  printTable(rows);
+  if (rows.some((r) => r.pass === false)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

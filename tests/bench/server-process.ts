@@ -1,0 +1,103 @@
+// Starts the real server as a child process on 127.0.0.1 for the benchmark, and makes the data it runs on.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bulkSeed, type BulkSeedResult } from '../../src/server/seed/bulk-seed';
+import { openDatabase } from '../../src/server/storage/database';
+import { createFileStore } from '../../src/server/storage/file-store';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** Resident set size of the server process right now, in bytes. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** A temp data folder holding `count` bulk-seeded assets (none left processing unless asked). */
+export async function seededDataDir(count: number, processing = 0): Promise<{ dir: string; seed: BulkSeedResult; remove(): void }> {
+  const dir = mkdtempSync(path.join(tmpdir(), `asset-forge-bench-${count}-`));
+  const db = openDatabase(path.join(dir, 'asset-forge.sqlite'));
+  try {
+    const seed = await bulkSeed({ db, files: await createFileStore(path.join(dir, 'files')), count, processing });
+    return { dir, seed, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  } finally {
+    db.close();
+  }
+}
+
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
+}
+
+export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SEED: '0',
+      WEB_BUILD: '0',
+      AUTH: 'off',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 180 s:\n${output}`)), 180_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /Asset Forge is running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    url,
+    pid,
+    rss: () => rssOf(pid),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Samples a process's RSS every 100 ms while `work` runs; resolves to work's result and the highest sample. */
+export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = rssOf(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssOf(pid));
+  }, 100);
+  try {
+    const result = await work();
+    return { result, peak: Math.max(peak, rssOf(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -112,7 +112,7 @@ export function createAssetService(o: AssetServiceOptions) {
     startDue: (id) => startNextStep(id),
     onError(err, id) {
       if (id === null) {
-        log.error({ err }, 'countdown scheduler could not read deadlines; retrying');
+        log.error({ err }, 'countdown could not read or start deadlines (disk or database fault); retrying in 1 s');
         return;
       }
       // Never leave a deadline that cannot fire: it would be retried in a tight loop.
@@ -164,7 +164,29 @@ export function createAssetService(o: AssetServiceOptions) {
     if (stop.aborted || !stillOnStep()) return;
     const stats = await modelStats(glb);
     const file = await files.write(job.assetId, `v${repo.nextVersionNumber(job.assetId)}-${randomBytes(4).toString('hex')}.glb`, glb);
-    const recorded = db.transaction(() => {
+    let recorded: boolean;
+    try {
+      recorded = recordStep(job, file, glb.byteLength, stats.triangles, stillOnStep, stop);
+    } catch (err) {
+      // Not recorded (a full database, say): the file must not linger as an orphan until the next start.
+      await files.remove(file).catch(() => undefined);
+      throw err;
+    }
+    if (recorded) return;
+    // Deleted while the file was written: remove the folder the write may have re-created, not just the file.
+    if (repo.get(job.assetId)) await files.remove(file);
+    else await files.removeAsset(job.assetId);
+  }
+
+  function recordStep(
+    job: StepJob,
+    file: string,
+    sizeBytes: number,
+    triangles: number,
+    stillOnStep: () => AssetRow | undefined,
+    stop: AbortSignal,
+  ): boolean {
+    return db.transaction(() => {
       const row = stillOnStep();
       if (!row || stop.aborted) return false;
       const phase = check(row, 'finish_step');
@@ -176,16 +198,12 @@ export function createAssetService(o: AssetServiceOptions) {
         created_at: now(),
         note: row.job_source === 'revision' ? row.job_note : null,
         file,
-        size_bytes: glb.byteLength,
-        triangles: stats.triangles,
+        size_bytes: sizeBytes,
+        triangles,
       });
       repo.updateState(row, { phase, progress: null, error_message: null, job_source: null, job_note: null }, now());
       return true;
     })();
-    if (recorded) return;
-    // Deleted while the file was written: remove the folder the write may have re-created, not just the file.
-    if (repo.get(job.assetId)) await files.remove(file);
-    else await files.removeAsset(job.assetId);
   }
 
   function failStep(job: StepJob, reason: string): void {
@@ -425,7 +443,17 @@ export function createAssetService(o: AssetServiceOptions) {
       const result = await checkGlb(bytes);
       if (!result.ok) throw unprocessable(result.reason);
       const n = repo.nextVersionNumber(id);
-      const file = await files.write(id, `v${n}-${randomBytes(4).toString('hex')}.glb`, bytes);
+      let file: string;
+      try {
+        file = await files.write(id, `v${n}-${randomBytes(4).toString('hex')}.glb`, bytes);
+      } catch (err) {
+        // Deleted while the file was written (its folder was removed under the write): a 404, not a 500.
+        if (!repo.get(id)) {
+          await files.removeAsset(id).catch(() => undefined);
+          throw notFound();
+        }
+        throw err;
+      }
       try {
         const updated = db.transaction(() => {
           const row = mustGet(id);
@@ -447,7 +475,9 @@ export function createAssetService(o: AssetServiceOptions) {
         })();
         return repo.toAsset(updated);
       } catch (err) {
-        await files.remove(file);
+        // The write may have re-created the folder of an asset deleted meanwhile: remove all of it then.
+        if (repo.get(id)) await files.remove(file).catch(() => undefined);
+        else await files.removeAsset(id).catch(() => undefined);
         throw err;
       }
     },
@@ -462,7 +492,8 @@ export function createAssetService(o: AssetServiceOptions) {
       runner.cancel(id);
       if (!repo.delete(id)) throw notFound();
       scheduler.reschedule();
-      await files.removeAsset(id);
+      // The row is gone, so the asset is deleted; files left by a failure here are swept at the next start.
+      await files.removeAsset(id).catch((err: unknown) => log.warn({ err, assetId: id }, 'could not remove the files of a deleted asset'));
     },
   };
 }

@@ -144,6 +144,8 @@ describe('a full disk', () => {
       const { id } = await createAsset(t.app);
       await new Promise((r) => setTimeout(r, 1_000));
       expect((await waitForAsset(t.app, id, 'processing')).versions).toEqual([]);
+      // The result written before the refused record is removed at once, not left for the next start's sweep.
+      expect(storedFiles(dataDir).filter((f) => /\/v\d+-/.test(f))).toEqual([]);
       dbFull = false;
       // The runner tries again 5 s after the failed attempt.
       const done = await waitForAsset(t.app, id, 'for_review', 15_000);

@@ -5,10 +5,10 @@ import { Route, Routes } from 'react-router';
 import { AppShell } from './app-shell';
 import { RequireSession } from './require-session';
 import { AssetsRoute } from './routes/assets-route';
-import { NewAssetRoute } from './routes/new-asset-route';
 import { NotFoundRoute } from './routes/not-found-route';
 
 const AssetDetailRoute = lazy(() => import('./routes/asset-detail-route').then((m) => ({ default: m.AssetDetailRoute })));
+const NewAssetRoute = lazy(() => import('./routes/new-asset-route').then((m) => ({ default: m.NewAssetRoute })));
 const SignInRoute = lazy(() => import('./routes/sign-in-route').then((m) => ({ default: m.SignInRoute })));
 const AccountRoute = lazy(() => import('./routes/account-route').then((m) => ({ default: m.AccountRoute })));
 const UsersRoute = lazy(() => import('./routes/users-route').then((m) => ({ default: m.UsersRoute })));

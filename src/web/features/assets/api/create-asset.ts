@@ -32,7 +32,8 @@ function addToCachedLists(queryClient: QueryClient, asset: Asset): void {
   const lists = queryClient.getQueriesData<InfiniteData<AssetList, string | null>>({ queryKey: assetKeys.lists() });
   for (const [key, data] of lists) {
     const params = key[2] as AssetListParams | undefined;
-    if (!data || !params) continue;
+    // The polled first pages (head queries) catch up through the refetch below.
+    if (!data || !params || !('pages' in data)) continue;
     const q = params.q.trim().toLowerCase();
     const matchesSearch = !q || asset.name.toLowerCase().includes(q);
     const prepend = listShows(params, asset) && params.sort !== 'name';

@@ -10,8 +10,10 @@ export interface AssetListParams {
 
 export const DEFAULT_LIST_PARAMS: AssetListParams = { phase: null, q: '', sort: 'newest' };
 
-/** Cards per request; small enough for a quick first paint, large enough to fill a wide screen. */
+/** Cards in the first page: small enough for a quick first paint and a cheap poll, large enough to fill a wide screen. */
 export const PAGE_SIZE = 24;
+/** Cards per later page, loaded as the end of the list nears: the API's maximum, so 10,000 assets take 100 requests. */
+export const MORE_PAGE_SIZE = LIMITS.listLimitMax;
 
 /** Unknown values in a shared or hand-edited URL fall back to the defaults instead of breaking the page. */
 export function paramsFromSearch(search: URLSearchParams): AssetListParams {
@@ -39,7 +41,7 @@ export function listPath(params: AssetListParams, cursor: string | null): string
   const q = params.q.trim();
   if (q) query.set('q', q);
   query.set('sort', params.sort);
-  query.set('limit', String(PAGE_SIZE));
+  query.set('limit', String(cursor ? MORE_PAGE_SIZE : PAGE_SIZE));
   if (cursor) query.set('cursor', cursor);
   return `/api/assets?${query.toString()}`;
 }

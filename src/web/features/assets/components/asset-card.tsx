@@ -1,16 +1,26 @@
-// One asset in the grid. Memoised on the asset object: polls that change nothing keep the same object, so the card
-// does not re-render; only its clock-driven leaves (relative time, countdown) tick.
+// One asset in the grid, an article of the list's feed. Memoised on the asset object and its place in the list:
+// polls keep the very same object for an unchanged asset (structural sharing), so only a changed asset's card
+// re-renders; its clock-driven leaves (relative time, countdown) tick on their own.
 import { memo, useId } from 'react';
 import { Link } from 'react-router';
 import { stageLabel, type Asset } from '../../../../contract/asset';
 import { ProgressBar } from '../../../components/ui/progress-bar';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { firstLine } from '../../../lib/format';
+import { countRender } from '../../../lib/render-probe';
 import { AssetThumbnail } from './asset-thumbnail';
 import { NextStepCountdown } from './next-step-countdown';
 import { StageBadge } from './stage-badge';
 
-export const AssetCard = memo(function AssetCard({ asset }: { asset: Asset }) {
+export interface AssetCardProps {
+  asset: Asset;
+  /** 1-based place in the whole list, and the list's length (-1 when unknown), for the feed's aria-posinset/setsize. */
+  posInSet: number;
+  setSize: number;
+}
+
+export function AssetCardContent({ asset, posInSet, setSize }: AssetCardProps) {
+  countRender(asset.id);
   const titleId = useId();
   const label = stageLabel(asset);
   const step = asset.pipeline[asset.step_index];
@@ -18,7 +28,12 @@ export const AssetCard = memo(function AssetCard({ asset }: { asset: Asset }) {
   return (
     <article
       aria-labelledby={titleId}
-      className="group relative flex h-full overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xs transition hover:border-zinc-300 hover:shadow-md has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-offset-2 has-[a:focus-visible]:outline-indigo-600 sm:flex-col"
+      aria-posinset={posInSet}
+      aria-setsize={setSize}
+      // Focusable by script only: the feed's Page Down / Page Up move between articles (WAI-ARIA feed pattern).
+      tabIndex={-1}
+      data-asset-id={asset.id}
+      className="group relative flex h-full overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xs transition hover:border-zinc-300 hover:shadow-md focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-offset-2 has-[a:focus-visible]:outline-indigo-600 sm:flex-col"
     >
       {/* A row on phones (more cards per screen), a tile from the small breakpoint up. */}
       <AssetThumbnail
@@ -54,7 +69,9 @@ export const AssetCard = memo(function AssetCard({ asset }: { asset: Asset }) {
       </div>
     </article>
   );
-});
+}
+
+export const AssetCard = memo(AssetCardContent);
 
 export function AssetCardSkeleton() {
   return (

@@ -1,8 +1,8 @@
 // The Assets page body: header, stage filter with live counts, search, sort, and the grid in all its states.
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { Asset, Phase } from '../../../../contract/asset';
-import type { Sort } from '../../../../contract/api';
+import type { AssetList as AssetListPage, PhaseCounts, Sort } from '../../../../contract/api';
 import { ErrorState } from '../../../components/ui/error-state';
 import { CubeIcon, PlusIcon, SearchIcon } from '../../../components/ui/icons';
 import { PageHeading } from '../../../components/ui/page-heading';
@@ -11,22 +11,46 @@ import { ViewOnlyNote } from '../../../components/ui/view-only-note';
 import { isUnreachable } from '../../../lib/api-client';
 import { useCan } from '../../../lib/authorization';
 import { DEFAULT_LIST_PARAMS, type AssetListParams } from '../api/list-params';
+import type { LoadedPages } from '../api/list-sync';
 import { useAssetList } from '../api/use-assets';
+import { useListFreshness, type LoadedList as LoadedListState } from '../hooks/use-list-freshness';
 import { useListParams } from '../hooks/use-list-params';
-import { AssetCard, AssetCardSkeleton } from './asset-card';
+import { AssetCardSkeleton } from './asset-card';
+import { AssetFeed, GRID } from './asset-feed';
 import { AssetSearch } from './asset-search';
 import { SortSelect } from './sort-select';
 import { StageFilter } from './stage-filter';
 
 const SKELETONS = 8;
-const GRID = 'grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4';
+
+/** The loaded pages as one list, each asset once (a moved page boundary can repeat one), with where each page starts. */
+function flatten(pages: readonly AssetListPage[] | undefined): { assets: Asset[]; pageStarts: number[] } {
+  const assets: Asset[] = [];
+  const pageStarts: number[] = [];
+  const seen = new Set<string>();
+  for (const page of pages ?? []) {
+    pageStarts.push(assets.length);
+    for (const asset of page.items) {
+      if (seen.has(asset.id)) continue;
+      seen.add(asset.id);
+      assets.push(asset);
+    }
+  }
+  return { assets, pageStarts };
+}
+
+/** How many assets the list has in all, from the counts; -1 when not known. */
+function listSize(params: AssetListParams, counts: PhaseCounts | undefined): number {
+  if (!counts) return -1;
+  return params.phase ? counts[params.phase] : counts.processing + counts.for_review + counts.completed + counts.failed;
+}
 
 export function AssetList() {
   const [params, update] = useListParams();
   const list = useAssetList(params);
   const canCreate = useCan('editor');
   const pages = list.data?.pages;
-  const assets = useMemo(() => pages?.flatMap((p) => p.items) ?? [], [pages]);
+  const flat = useMemo(() => flatten(pages), [pages]);
   const counts = pages?.[0]?.counts;
 
   const setPhase = useCallback((phase: Phase | null) => update({ phase }), [update]);
@@ -59,7 +83,8 @@ export function AssetList() {
 
       <ListBody
         params={params}
-        assets={assets}
+        assets={flat.assets}
+        pageStarts={flat.pageStarts}
         list={list}
         onShowAll={() => update({ ...DEFAULT_LIST_PARAMS, sort: params.sort })}
         canCreate={canCreate}
@@ -71,12 +96,14 @@ export function AssetList() {
 function ListBody({
   params,
   assets,
+  pageStarts,
   list,
   onShowAll,
   canCreate,
 }: {
   params: AssetListParams;
   assets: Asset[];
+  pageStarts: number[];
   list: ReturnType<typeof useAssetList>;
   onShowAll: () => void;
   canCreate: boolean;
@@ -116,33 +143,84 @@ function ListBody({
     return filtered ? <NoMatches onShowAll={onShowAll} /> : <NoAssetsYet canCreate={canCreate} />;
   }
 
+  return <LoadedList params={params} assets={assets} pageStarts={pageStarts} list={list} data={list.data} />;
+}
+
+/** Starts loading the next page while the end of the list is still `NEAR_END_PX` below the viewport. */
+const NEAR_END_PX = 1500;
+
+function LoadedList({
+  params,
+  assets,
+  pageStarts,
+  list,
+  data,
+}: {
+  params: AssetListParams;
+  assets: Asset[];
+  pageStarts: number[];
+  list: ReturnType<typeof useAssetList>;
+  data: LoadedPages;
+}) {
+  const [visiblePages, setVisiblePages] = useState<number[]>([0]);
+  const onVisibleRange = useCallback(
+    (first: number, last: number) => {
+      const pages: number[] = [];
+      pageStarts.forEach((start, i) => {
+        const end = pageStarts[i + 1] ?? Infinity;
+        if (start <= last && end > first) pages.push(i);
+      });
+      setVisiblePages((before) => (before.join() === pages.join() ? before : pages));
+    },
+    [pageStarts],
+  );
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const end = useRef<HTMLDivElement>(null);
+  const [nearEnd, setNearEnd] = useState(false);
+  useEffect(() => {
+    const el = end.current;
+    // No IntersectionObserver (old browsers, jsdom): the "Load more" button does it.
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(([entry]) => setNearEnd(entry?.isIntersecting ?? false), { rootMargin: `0px 0px ${NEAR_END_PX}px 0px` });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  // Keeps loading while the end stays near (a short page does not push it away).
+  useEffect(() => {
+    if (nearEnd && hasNextPage && !isFetchingNextPage && !list.isPlaceholderData) void fetchNextPage();
+  }, [nearEnd, hasNextPage, isFetchingNextPage, fetchNextPage, list.isPlaceholderData]);
+
   return (
     <div className="flex flex-col gap-6">
-      <ul
-        aria-label="Assets"
-        aria-busy={list.isPlaceholderData}
-        className={`${GRID} transition-opacity ${list.isPlaceholderData ? 'opacity-60' : ''}`}
-      >
-        {assets.map((asset) => (
-          <li key={asset.id}>
-            <AssetCard asset={asset} />
-          </li>
-        ))}
-      </ul>
-      {list.hasNextPage && (
-        <div className="flex justify-center">
-          <button
-            type="button"
-            className={buttonStyles.secondary}
-            disabled={list.isFetchingNextPage}
-            onClick={() => void list.fetchNextPage()}
-          >
-            {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
+      {!list.isPlaceholderData && (
+        <ListFreshness
+          key={JSON.stringify(params)}
+          list={{ params, data, loadedAt: list.dataUpdatedAt, justFetched: list.isFetchedAfterMount }}
+          visiblePages={visiblePages}
+        />
       )}
+      <AssetFeed
+        assets={assets}
+        setSize={hasNextPage ? listSize(params, data.pages[0]?.counts) : assets.length}
+        busy={list.isPlaceholderData || isFetchingNextPage}
+        onVisibleRange={onVisibleRange}
+      />
+      <div ref={end} className="flex justify-center">
+        {/* Loading happens by itself while scrolling; the button is there for keyboards and for jumping ahead. */}
+        {hasNextPage && (
+          <button type="button" className={buttonStyles.secondary} disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+            {isFetchingNextPage ? 'Loading…' : 'Load more'}
+          </button>
+        )}
+      </div>
     </div>
   );
+}
+
+function ListFreshness({ list, visiblePages }: { list: LoadedListState; visiblePages: number[] }) {
+  useListFreshness(list, visiblePages);
+  return null;
 }
 
 function NoAssetsYet({ canCreate }: { canCreate: boolean }) {

@@ -16,7 +16,8 @@ function assetsIn(query: Query): Asset[] {
   const data = query.state.data;
   if (root !== assetKeys.all[0] || data === undefined) return [];
   // The keys are ours, so the data under them is what the asset queryFns return (already parsed by the contract).
-  if (kind === 'list') return (data as InfiniteData<AssetList>).pages.flatMap((p) => p.items);
+  // A list is either every loaded page (InfiniteData) or its polled first page alone (the head query).
+  if (kind === 'list') return 'pages' in (data as object) ? (data as InfiniteData<AssetList>).pages.flatMap((p) => p.items) : (data as AssetList).items;
   if (kind === 'detail') return [data as Asset];
   return [];
 }
@@ -77,6 +78,8 @@ export function useStageChangeNotifications(): void {
       // A manual update (setQueryData) is this page's own optimistic change, its rollback or an action's answer: the
       // page already shows it, and it may never have happened on the server. Remember it, but say nothing.
       if (event.type === 'updated' && event.action.type === 'success') observe(event.query, !event.action.manual);
+      // A query born with data (a list's polled first page starts from the list's copy) is a starting point too.
+      if (event.type === 'added') observe(event.query, false);
       if (event.type === 'removed') movingIn.delete(event.query.queryHash);
     });
   }, [queryClient, notifier]);

@@ -8,7 +8,7 @@ import { createAuthService } from './auth/auth-service';
 import { describeFirstAdmin, ensureFirstAdmin } from './auth/bootstrap';
 import { readConfig, type Config } from './config';
 import { systemFault } from './errors';
-import { createBuiltinGenerator } from './pipeline/builtin-generator';
+import { createWorkerGenerator } from './pipeline/worker-generator';
 import { seedDemoAssets } from './seed/seed';
 import { createAssetRepository } from './storage/asset-repository';
 import { openDatabase } from './storage/database';
@@ -48,7 +48,11 @@ async function main(config: Config): Promise<void> {
   const repo = createAssetRepository(db);
   const swept = await files.sweep(repo.storedFiles());
   if (swept > 0) console.log(`Removed ${swept} unfinished files left by an earlier stop.`);
-  const generator = createBuiltinGenerator();
+  // Steps run in worker threads, so meshing a model never stalls the requests of people using the page.
+  const generator = createWorkerGenerator({
+    size: config.workers,
+    onUnexpectedError: (step, err) => console.error(`A ${step} step failed unexpectedly:`, err),
+  });
   const auth = await startAuth(config, db);
 
   const app = await buildApp({
@@ -85,6 +89,7 @@ async function main(config: Config): Promise<void> {
     setInterval(() => app.server.closeIdleConnections(), 100).unref();
     try {
       await app.close(); // stops listening, lets requests finish, hands running steps back to the database
+      await generator.close();
       const unfinished = repo.processingIds().length;
       db.close();
       console.log(unfinished > 0 ? `Stopped; ${unfinished} unfinished step(s) resume on the next start.` : 'Stopped.');

@@ -27,7 +27,7 @@ export const AUTH_LIMITS = {
   tokensPerUserMax: 50,
 } as const;
 
-/** The cookie holding the session id (httpOnly, SameSite=Lax). */
+/** The cookie holding the session id (httpOnly, SameSite=Strict). */
 export const SESSION_COOKIE = 'af_session';
 /** Cookie-authenticated writes must echo the session's CSRF token in this header. */
 export const CSRF_HEADER = 'x-csrf-token';

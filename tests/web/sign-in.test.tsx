@@ -135,6 +135,11 @@ describe('safeNextPath', () => {
     ['http:/evil.example', '/'],
     ['javascript:alert(1)', '/'],
     ['/sign-in?next=/x', '/'],
+    // Dot segments that collapse into a protocol-relative path (found in review).
+    ['/..//evil.example', '/'],
+    ['/%2e%2e//evil.example', '/'],
+    ['/a/../..//evil.example/x', '/'],
+    ['/assets/../new', '/new'],
   ])('%j → %j', (raw, expected) => {
     expect(safeNextPath(raw)).toBe(expected);
   });

@@ -102,6 +102,7 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?'),
     deleteOtherSessions: db.prepare<[string, string]>('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?'),
     deleteUserSessions: db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?'),
+    deleteUserTokens: db.prepare<[string]>('DELETE FROM api_tokens WHERE user_id = ?'),
     purgeSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
     insertToken: db.prepare(
       'INSERT INTO api_tokens (id, user_id, name, hint, secret_hash, created_at) VALUES (@id, @user_id, @name, @hint, @secret_hash, @created_at)',
@@ -156,7 +157,10 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
         if (change.role !== undefined) q.setRole.run(change.role, id);
         if (password_hash !== undefined) {
           q.setPassword.run(password_hash, id);
-          q.deleteUserSessions.run(id); // a reset password signs the account out everywhere
+          // A reset is what an admin does when an account may be in the wrong hands: every session and every API
+          // token of it stops working (a token made with a stolen session would otherwise outlive the reset).
+          q.deleteUserSessions.run(id);
+          q.deleteUserTokens.run(id);
         }
       })();
       return toUser(requireUser(id));

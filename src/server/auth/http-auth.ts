@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_HEADER, SESSION_COOKIE, roleAtLeast, type User } from '../../contract/auth';
+import { isLoopback } from '../config';
 import { HttpError } from '../errors';
 import type { AuthService } from './auth-service';
 import { SESSION_MAX_MS } from './auth-service';
@@ -41,9 +42,12 @@ export async function registerHttpAuth(app: FastifyInstance, o: HttpAuthOptions)
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    // Judged by the route the router matched, never by the raw address: the router decodes "/%61pi/users" and
+    // strips "http://host" from an absolute-form request line, so a test on req.url could be walked around.
     const route = req.routeOptions.url;
-    if (route === undefined) return; // unknown path: the not-found handler answers
+    if (route === undefined || !route.startsWith('/api/')) return; // the page's files, or unknown: not-found answers
+
+    if (o.mode === 'off') refuseForeignHost(req);
 
     if (!isSafeMethod(req.method)) refuseCrossSite(req);
 
@@ -76,6 +80,23 @@ function identify(req: FastifyRequest, service: AuthService): Principal | null {
   const session = service.resolveSession(value);
   if (!session) return null;
   return { user: session.user, via: 'cookie', sessionHash: session.sessionHash, csrfToken: session.csrfToken };
+}
+
+/**
+ * Without sign-in, only this machine may call: a page whose name was rebound to 127.0.0.1 (DNS rebinding) is
+ * same-origin with us by its own name, so its Host header is what gives it away.
+ */
+function refuseForeignHost(req: FastifyRequest): void {
+  const host = req.headers.host ?? '';
+  let name = '';
+  try {
+    name = new URL(`http://${host}`).hostname;
+  } catch {
+    // unparseable: refused below
+  }
+  if (!isLoopback(name)) {
+    throw forbidden('This server runs without sign-in (AUTH=off) and answers only to addresses of this machine, such as 127.0.0.1.');
+  }
 }
 
 function refuseCrossSite(req: FastifyRequest): void {

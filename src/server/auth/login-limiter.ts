@@ -39,3 +39,18 @@ export function createLoginLimiter(o: { maxFailures: number; windowMs: number; n
     },
   };
 }
+
+/**
+ * The part of a client address that identifies one network: IPv4 as is, IPv6 by its /64 prefix, since one
+ * household or server is given a whole /64 and could otherwise rotate through it to escape the limit.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -20,7 +20,7 @@ import {
   type AuthMode,
   type Principal,
 } from '../auth/http-auth';
-import { createLoginLimiter } from '../auth/login-limiter';
+import { addressKey, createLoginLimiter } from '../auth/login-limiter';
 import { HttpError, notFound } from '../errors';
 import { NoQuerySchema } from './assets';
 import { parseOr400 } from './validate';
@@ -82,17 +82,16 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     if (o.mode === 'off') return sessionOf({ user: LOCAL_USER, via: 'local' });
     const service = o.service;
     const { email, password } = parseOr400(SignInSchema, req.body, 'body');
-    const key = `${req.ip}\u0000${email}`;
+    const key = `${addressKey(req.ip)}\u0000${email}`;
     const wait = limiter.retryAfter(key);
     if (wait > 0) {
       void reply.header('retry-after', String(Math.ceil(wait / 1000)));
       throw tooMany(wait);
     }
+    // Counted as a failure before the slow check, so guesses sent in parallel cannot all slip under the limit.
+    limiter.fail(key);
     const user = await service.checkCredentials(email, password);
-    if (!user) {
-      limiter.fail(key);
-      throw unauthorized('Email or password is wrong.');
-    }
+    if (!user) throw unauthorized('Email or password is wrong.');
     limiter.succeed(key);
     // A new session on every sign-in (never reuse one a browser already had: session fixation).
     if (req.principal?.sessionHash) service.endSession(req.principal.sessionHash);
@@ -112,14 +111,13 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     const service = accounts();
     const p = signedIn(req);
     const body = parseOr400(ChangePasswordSchema, req.body, 'body');
-    const key = `${req.ip}\u0000${p.user.email}`;
+    const key = `${addressKey(req.ip)}\u0000${p.user.email}`;
     const wait = limiter.retryAfter(key);
     if (wait > 0) throw tooMany(wait);
+    limiter.fail(key);
     const changed = await service.changePassword(p.user.id, body.current_password, body.new_password, p.sessionHash ?? null);
-    if (!changed) {
-      limiter.fail(key);
-      throw new HttpError(400, 'bad_request', 'Current password is wrong; nothing was changed.');
-    }
+    if (!changed) throw new HttpError(400, 'bad_request', 'Current password is wrong; nothing was changed.');
+    limiter.succeed(key);
     return reply.status(204).send();
   });
 

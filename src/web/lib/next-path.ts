@@ -19,7 +19,8 @@ export function safeNextPath(raw: string | null | undefined): string {
   } catch {
     return '/';
   }
-  if (url.origin !== BASE || url.pathname === SIGN_IN) return '/';
+  // Dot segments collapse while parsing: "/..//evil.com" becomes the path "//evil.com", protocol-relative again.
+  if (url.origin !== BASE || url.pathname === SIGN_IN || url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

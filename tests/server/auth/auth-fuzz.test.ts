@@ -37,7 +37,7 @@ async function check(res: { statusCode: number; body: string }, allowed: number[
 }
 
 describe('auth routes under fuzzing', () => {
-  it('sign-in: any body is a 400, 401 or 429 and starts no session', async () => {
+  it('sign-in: every hostile body is a 400, 401 or 429 and starts no session', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJson, async (body) => {
         const before = counts();
@@ -49,7 +49,7 @@ describe('auth routes under fuzzing', () => {
     );
   });
 
-  it('users and tokens: any body from an admin is a 400 (or 201 when it happens to be valid), nothing else changes', async () => {
+  it('users and tokens: every hostile body from an admin is a 400 (or 201 when it happens to be valid), nothing else changes', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJson, fc.constantFrom('/api/users', '/api/tokens', '/api/session/password'), async (body, url) => {
         const before = counts() as { users: number; tokens: number; sessions: number };

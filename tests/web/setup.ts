@@ -23,6 +23,10 @@ vi.mock('../../src/web/features/assets/components/version-preview', async (impor
 URL.createObjectURL = () => 'blob:preview';
 URL.revokeObjectURL = () => undefined;
 
+// jsdom lays nothing out, and its window.scrollTo only logs "Not implemented"; the list's window virtualizer calls
+// it to keep positions. Tests that scroll set window.scrollY and dispatch 'scroll' themselves.
+window.scrollTo = () => undefined;
+
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   cleanup();

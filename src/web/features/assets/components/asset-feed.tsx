@@ -21,7 +21,10 @@ export interface AssetFeedProps {
   assets: readonly Asset[];
   /** The list's full length, or -1 when unknown. */
   setSize: number;
+  /** Articles are being added or replaced (aria-busy, as the feed pattern asks). */
   busy: boolean;
+  /** The cards shown are a previous query's, kept while the new one loads: shown dimmed. Loading more is not. */
+  stale: boolean;
   /** Called with the first and last index of the cards in the viewport (not counting overscan). */
   onVisibleRange: (first: number, last: number) => void;
 }
@@ -50,9 +53,9 @@ function moveBetweenArticles(event: KeyboardEvent<HTMLElement>, scrollToCard: (i
 }
 
 /** Every loaded card in one grid: the page before virtualization, kept for the benchmark's baseline (?virtualize=0). */
-function PlainFeed({ assets, setSize, busy }: AssetFeedProps) {
+function PlainFeed({ assets, setSize, busy, stale }: AssetFeedProps) {
   return (
-    <div role="feed" aria-label="Assets" aria-busy={busy} className={`${GRID} ${busy ? 'opacity-60' : ''}`} onKeyDown={(e) => moveBetweenArticles(e, () => undefined)}>
+    <div role="feed" aria-label="Assets" aria-busy={busy} className={`${GRID} ${stale ? 'opacity-60' : ''}`} onKeyDown={(e) => moveBetweenArticles(e, () => undefined)}>
       {assets.map((asset, i) => (
         <Card key={asset.id} asset={asset} posInSet={i + 1} setSize={setSize} />
       ))}
@@ -79,7 +82,7 @@ function useDocumentTop(ref: RefObject<HTMLElement | null>): number {
   return top;
 }
 
-function VirtualFeed({ assets, setSize, busy, onVisibleRange }: AssetFeedProps) {
+function VirtualFeed({ assets, setSize, busy, stale, onVisibleRange }: AssetFeedProps) {
   const columns = useColumnCount();
   const feedRef = useRef<HTMLDivElement>(null);
   const scrollMargin = useDocumentTop(feedRef);
@@ -154,7 +157,7 @@ function VirtualFeed({ assets, setSize, busy, onVisibleRange }: AssetFeedProps) 
       onFocus={onFocus}
       onBlur={onBlur}
       onKeyDown={(e) => moveBetweenArticles(e, scrollToCard)}
-      className={`relative transition-opacity ${busy ? 'opacity-60' : ''}`}
+      className={`relative transition-opacity ${stale ? 'opacity-60' : ''}`}
       style={{ height: virtualizer.getTotalSize() }}
     >
       {virtualizer.getVirtualItems().map((row) => (

@@ -204,6 +204,7 @@ function LoadedList({
         assets={assets}
         setSize={hasNextPage ? listSize(params, data.pages[0]?.counts) : assets.length}
         busy={list.isPlaceholderData || isFetchingNextPage}
+        stale={list.isPlaceholderData}
         onVisibleRange={onVisibleRange}
       />
       <div ref={end} className="flex justify-center">

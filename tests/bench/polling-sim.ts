@@ -14,6 +14,7 @@ import { AssetListSchema, mergeListPage, type AssetList } from '../../src/contra
 import type { Asset } from '../../src/contract/asset';
 import { createAssetRepository } from '../../src/server/storage/asset-repository';
 import { openDatabase } from '../../src/server/storage/database';
+import { seededRandom as random } from '../../src/server/seed/seeded-random';
 
 // The page's own rules (src/web/features/assets/api/polling.ts, list-params.ts), restated so that the benchmark
 // needs no browser build: fast while anything moves, slow otherwise, pages of 24, newest first.
@@ -178,16 +179,6 @@ export interface PollingOptions {
   seed?: number;
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function simulatePolling(o: PollingOptions): Promise<PollingResult> {
   const started = performance.now();

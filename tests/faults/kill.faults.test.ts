@@ -11,6 +11,7 @@ import { AssetListSchema } from '../../src/contract/api';
 import { AssetSchema, type Asset } from '../../src/contract/asset';
 import { checkGlb } from '../../src/server/models/glb-check';
 import { createAssetRepository } from '../../src/server/storage/asset-repository';
+import { seededRandom } from '../../src/server/seed/seeded-random';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.FAULTS_ROUNDS ?? 20);
@@ -42,14 +43,7 @@ const SERVER_ENV = {
 
 /** mulberry32: small, seedable, good enough to pick moments and actions. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), chance: (p: number) => next() < p };
 }
 const rand = prng(SEED);

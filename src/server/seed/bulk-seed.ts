@@ -13,6 +13,7 @@ import type { Generator } from '../pipeline/generator';
 import { openDatabase, type Db } from '../storage/database';
 import { createFileStore, type FileStore } from '../storage/file-store';
 import { DEMO_IMAGES, renderDemoImage } from './demo-images';
+import { seededRandom as random } from './seeded-random';
 
 /** Not an asset id (those are 12 characters), so deleting any asset never removes the shared files. */
 const SHARED_DIR = 'bulk-shared';
@@ -94,17 +95,6 @@ interface Template {
   steps: StepFile[];
 }
 
-/** mulberry32: small, fast and good enough to pick names and stages. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs the real generator through every step of a few demo objects, once, and stores the results to share. */
 async function makeTemplates(files: FileStore, generator: Generator, howMany: number): Promise<Template[]> {

@@ -7,6 +7,7 @@ import { Document, NodeIO } from '@gltf-transform/core';
 import sharp from 'sharp';
 import { createBuiltinGenerator } from '../../../src/server/pipeline/builtin-generator';
 import type { SourceImage, StepInput } from '../../../src/server/pipeline/generator';
+import { seededRandom } from '../../../src/server/seed/seeded-random';
 
 /** A folder for one test file's images; `cleanup` removes it. */
 export async function imageFolder(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -70,16 +71,7 @@ export async function solidPng(width: number, height: number, colour: { r: numbe
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so fuzz and noise tests repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Colour noise over the whole frame: no background to find. */
 export async function noisePng(size: number, seed = 1): Promise<Uint8Array> {

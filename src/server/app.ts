@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
@@ -108,9 +108,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('assets', service);
   app.addHook('onClose', async () => service.close());
 
-  // Security headers from a maintained plugin. The page needs no inline script; blob: is for the images the form
-  // previews and the textures three.js unpacks from a GLB. Nothing may frame the page.
-  await app.register(helmet, {
+  // Security headers from helmet. The page needs no inline script; blob: is for the images the form previews and
+  // the textures three.js unpacks from a GLB. Nothing may frame the page. The middleware is built once, here:
+  // @fastify/helmet rebuilt it (and re-parsed the CSP) on every request, a third of what a 304 cost.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -132,17 +133,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The server speaks plain HTTP on loopback; HSTS belongs to whatever terminates TLS in front of it.
     strictTransportSecurity: false,
   });
+  app.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined));
+  });
 
   await app.register(multipart, {
     limits: { fileSize: LIMITS.modelBytesMax, files: LIMITS.imagesMax, fields: 8, fieldSize: 16 * 1024, parts: 16 },
   });
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  // A callback hook, not an async one: every API answer passes here, and a promise per answer is measurable.
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (req.url.startsWith('/api/')) {
       reply.header(SERVER_TIME_HEADER, String((deps.now ?? Date.now)()));
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
     }
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((caught: FastifyError | HttpError, req, reply) => {

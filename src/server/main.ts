@@ -9,7 +9,6 @@ import { describeFirstAdmin, ensureFirstAdmin } from './auth/bootstrap';
 import { readConfig, type Config } from './config';
 import { systemFault } from './errors';
 import { createWorkerGenerator } from './pipeline/worker-generator';
-import { seedDemoAssets } from './seed/seed';
 import { createAssetRepository } from './storage/asset-repository';
 import { openDatabase } from './storage/database';
 import { createFileStore, ensureDir } from './storage/file-store';
@@ -69,6 +68,8 @@ async function main(config: Config): Promise<void> {
   });
 
   if (config.seed) {
+    // Loaded only when seeding: it brings the image libraries a server that just lists never needs.
+    const { seedDemoAssets } = await import('./seed/seed');
     const seeded = await seedDemoAssets({ repo, files, generator, log: app.log });
     if (seeded > 0) console.log(`Seeded ${seeded} demo assets in ${config.dataDir}`);
   }

@@ -88,6 +88,8 @@ function identify(req: FastifyRequest, service: AuthService): Principal | null {
  */
 function refuseForeignHost(req: FastifyRequest): void {
   const host = req.headers.host ?? '';
+  // Every request of a page carries the same Host; parsing it once is enough.
+  if (host === lastLoopbackHost) return;
   let name = '';
   try {
     name = new URL(`http://${host}`).hostname;
@@ -97,7 +99,9 @@ function refuseForeignHost(req: FastifyRequest): void {
   if (!isLoopback(name)) {
     throw forbidden('This server runs without sign-in (AUTH=off) and answers only to addresses of this machine, such as 127.0.0.1.');
   }
+  lastLoopbackHost = host;
 }
+let lastLoopbackHost: string | null = null;
 
 function refuseCrossSite(req: FastifyRequest): void {
   const site = req.headers['sec-fetch-site'];

@@ -101,6 +101,4 @@ function clip(s: string, max: number): string {
 }
 
 /** A GLB starts with the ASCII magic "glTF": without it the file is the wrong type, not a broken model. */
-export function hasGlbMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
-}
+export { hasGlbMagic } from '../pipeline/builtin/glb-container';

@@ -1,7 +1,7 @@
 // Reads multipart uploads within limits and checks every file by its content, never by its name or type header.
 import type { FastifyRequest } from 'fastify';
-import sharp from 'sharp';
 import { LIMITS } from '../../contract/api';
+import { loadSharp } from '../on-demand';
 import { HttpError, badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
 import { clip } from './validate';
 
@@ -21,6 +21,7 @@ export function sniffImage(bytes: Uint8Array): ImageMime | null {
 export async function checkImage(bytes: Uint8Array, label: string): Promise<ImageMime> {
   const mime = sniffImage(bytes);
   if (!mime) throw unsupportedType(`${label} is not a PNG or JPEG image.`);
+  const sharp = await loadSharp();
   const meta = await sharp(bytes, { limitInputPixels: false })
     .metadata()
     .catch(() => {

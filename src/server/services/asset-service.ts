@@ -2,11 +2,10 @@
 // recording what each step produced. Every stage change goes through the stage machine.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import sharp from 'sharp';
 import { DEFAULT_PIPELINE, type Asset, type Phase } from '../../contract/asset';
-import type { AssetList, DownloadFormat, Sort } from '../../contract/api';
-import { exportModel } from '../models/export-model';
-import { checkGlb, hasGlbMagic } from '../models/glb-check';
+import type { AssetList, DownloadFormat, PhaseCounts, Sort } from '../../contract/api';
+import { loadGlbCheck, loadModelExport, loadSharp } from '../on-demand';
+import { hasGlbMagic } from '../pipeline/builtin/glb-container';
 import { modelStats } from '../models/model-stats';
 import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
@@ -231,6 +230,41 @@ export function createAssetService(o: AssetServiceOptions) {
   }
 
   const pageCache = new Map<string, CachedPage>();
+  const pageKey = (r: ListRequest) =>
+    JSON.stringify([r.phase ?? null, r.q?.trim() || null, r.sort, r.limit, r.after ?? null, r.since ?? null]);
+  // One read transaction per page: the tag and the body describe the same state, even with another process
+  // writing. Made once: better-sqlite3 builds a transaction's wrappers on every db.transaction() call, which a
+  // poll answered with a 304 would otherwise pay each time.
+  const readListPage = db.transaction((r: ListRequest, clientHas: (tag: string) => boolean): ListPage => {
+    const q = r.q?.trim() || undefined;
+    const key = pageKey(r);
+    const p = listParamsOf(r, q);
+    const seq = repo.changeSeq();
+    let entry = pageCache.get(key);
+    // Read once here and reused for the body: a search's counts and page are most of what a new page costs.
+    let read: { hits: PhaseCounts; rows: AssetRow[] } | undefined;
+    if (!entry || entry.seq !== seq) {
+      const hits = repo.counts(q);
+      const rows = repo.list(p, hits);
+      read = { hits, rows };
+      const since = sinceSeq(r.since, seq);
+      const h = createHash('sha1').update(`${boot}|${key}|${since ?? '-'}|`);
+      for (const s of rows) h.update(`${s.id}:${s.change_seq},`);
+      h.update(`|${hits.processing},${hits.for_review},${hits.completed},${hits.failed}`);
+      const tag = `${boot}.l${h.digest('base64url').slice(0, 22)}`;
+      entry = entry?.tag === tag ? { ...entry, seq } : { seq, tag };
+    }
+    pageCache.delete(key);
+    pageCache.set(key, entry);
+    if (pageCache.size > PAGE_CACHE_MAX) pageCache.delete(pageCache.keys().next().value as string);
+    if (clientHas(entry.tag)) return { tag: entry.tag, json: null };
+    entry.json ??= Buffer.from(JSON.stringify(buildList(r, p, q, seq, read)));
+    return { tag: entry.tag, json: entry.json };
+  });
+  const readList = db.transaction((r: ListRequest): AssetList => {
+    const q = r.q?.trim() || undefined;
+    return buildList(r, listParamsOf(r, q), q, repo.changeSeq());
+  });
 
   /** The change counter a "since" token names, when it is one this server can answer from; else null. */
   function sinceSeq(since: string | undefined, seq: number): number | null {
@@ -241,9 +275,15 @@ export function createAssetService(o: AssetServiceOptions) {
     return since.slice(0, dot) === boot && n <= seq ? n : null;
   }
 
-  function buildList(r: ListRequest, p: ListParams, q: string | undefined, seq: number): AssetList {
-    const counts = repo.counts(q);
-    const rows = repo.list(p, counts);
+  function buildList(
+    r: ListRequest,
+    p: ListParams,
+    q: string | undefined,
+    seq: number,
+    read?: { hits: PhaseCounts; rows: AssetRow[] },
+  ): AssetList {
+    const counts = read?.hits ?? repo.counts(q);
+    const rows = read?.rows ?? repo.list(p, counts);
     const page = rows.slice(0, r.limit);
     const last = page[page.length - 1];
     const since = sinceSeq(r.since, seq);
@@ -286,30 +326,14 @@ export function createAssetService(o: AssetServiceOptions) {
      * assets change. `clientHas(tag)`: whether the client's If-None-Match names this tag; then no JSON is made.
      */
     listPage(r: ListRequest, clientHas: (tag: string) => boolean): ListPage {
-      const q = r.q?.trim() || undefined;
-      const key = JSON.stringify([r.phase ?? null, q ?? null, r.sort, r.limit, r.after ?? null, r.since ?? null]);
-      const p = listParamsOf(r, q);
-      // One read transaction: the tag and the body describe the same state, even with another process writing.
-      return db.transaction((): ListPage => {
-        const seq = repo.changeSeq();
-        let entry = pageCache.get(key);
-        if (!entry || entry.seq !== seq) {
-          const hits = repo.counts(q);
-          const since = sinceSeq(r.since, seq);
-          const stamps = repo.listStamps(p, hits);
-          const h = createHash('sha1').update(`${boot}|${key}|${since ?? '-'}|`);
-          for (const s of stamps) h.update(`${s.id}:${s.change_seq},`);
-          h.update(`|${hits.processing},${hits.for_review},${hits.completed},${hits.failed}`);
-          const tag = `${boot}.l${h.digest('base64url').slice(0, 22)}`;
-          entry = entry?.tag === tag ? { ...entry, seq } : { seq, tag };
-        }
-        pageCache.delete(key);
-        pageCache.set(key, entry);
-        if (pageCache.size > PAGE_CACHE_MAX) pageCache.delete(pageCache.keys().next().value as string);
-        if (clientHas(entry.tag)) return { tag: entry.tag, json: null };
-        entry.json ??= Buffer.from(JSON.stringify(buildList(r, p, q, seq)));
-        return { tag: entry.tag, json: entry.json };
-      })();
+      // The common poll: nothing changed since this page's tag was made, and the client has it or the bytes are
+      // cached. One indexed read answers it; a single statement needs no transaction around it.
+      const cached = pageCache.get(pageKey(r));
+      if (cached && cached.seq === repo.changeSeq()) {
+        if (clientHas(cached.tag)) return { tag: cached.tag, json: null };
+        if (cached.json) return { tag: cached.tag, json: cached.json };
+      }
+      return readListPage(r, clientHas);
     },
 
     /** The asset with a tag that changes whenever the asset does. */
@@ -319,8 +343,7 @@ export function createAssetService(o: AssetServiceOptions) {
     },
 
     list(r: ListRequest): AssetList {
-      const q = r.q?.trim() || undefined;
-      return db.transaction(() => buildList(r, listParamsOf(r, q), q, repo.changeSeq()))();
+      return readList(r);
     },
 
     /** The stored GLB of version `n`, for the preview. */
@@ -348,6 +371,7 @@ export function createAssetService(o: AssetServiceOptions) {
       }
       const isLatest = latest?.n === v.n;
       const base = isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`;
+      const { exportModel } = await loadModelExport();
       const out = await exportModel(await files.read(v.file), format, base).catch((err: unknown) => {
         // The stored model is one this service cannot convert (e.g. an upload that requires an extension it
         // cannot read): the person's file is the problem, not the server.
@@ -375,6 +399,7 @@ export function createAssetService(o: AssetServiceOptions) {
         const first = input.images[0];
         let hasThumbnail = false;
         if (first) {
+          const sharp = await loadSharp();
           const thumb = await sharp(first.bytes)
             .rotate()
             .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
@@ -440,6 +465,7 @@ export function createAssetService(o: AssetServiceOptions) {
       if (!hasGlbMagic(bytes)) {
         throw unsupportedType('The file is not a GLB (binary glTF 2.0) model. Export the model as .glb and upload that.');
       }
+      const { checkGlb } = await loadGlbCheck();
       const result = await checkGlb(bytes);
       if (!result.ok) throw unprocessable(result.reason);
       const n = repo.nextVersionNumber(id);

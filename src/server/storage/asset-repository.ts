@@ -131,12 +131,6 @@ const FTS_SPLIT_MAX = 4000;
 /** How a name search finds its page: through the trigram index then sorted, or by walking the sort order. */
 type SearchPlan = 'fts' | 'scan';
 
-/** One row of a page's fingerprint: what identifies the row's current content. */
-export interface RowStamp {
-  id: string;
-  change_seq: number;
-}
-
 export type AssetRepository = ReturnType<typeof createAssetRepository>;
 
 export function createAssetRepository(db: Db) {
@@ -218,8 +212,8 @@ export function createAssetRepository(db: Db) {
 
   // One prepared statement per (columns, sort, filter, plan) shape, made on first use.
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
-  function listStatement(p: ListParams, columns: 'all' | 'stamps', plan: SearchPlan | null) {
-    const key = `${columns}|${p.sort}|${p.phase ? 1 : 0}|${plan ?? '-'}|${p.after ? 1 : 0}`;
+  function listStatement(p: ListParams, plan: SearchPlan | null) {
+    const key = `${p.sort}|${p.phase ? 1 : 0}|${plan ?? '-'}|${p.after ? 1 : 0}`;
     let stmt = listStatements.get(key);
     if (!stmt) {
       const s = SORT_SQL[p.sort];
@@ -231,8 +225,7 @@ export function createAssetRepository(db: Db) {
       // A rare term: look its few hits up by rowid and sort them (NOT INDEXED keeps the planner from walking a
       // whole sort index instead). A common one: walk the sort order, the LIMIT is reached after a few rows.
       const from = plan === 'fts' ? 'assets NOT INDEXED' : 'assets';
-      const cols = columns === 'all' ? '*' : 'id, change_seq';
-      const sql = `SELECT ${cols} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${s.order} LIMIT @limit`;
+      const sql = `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${s.order} LIMIT @limit`;
       stmt = db.prepare(sql);
       listStatements.set(key, stmt);
     }
@@ -286,13 +279,13 @@ export function createAssetRepository(db: Db) {
     return params;
   }
 
-  function runList<T>(p: ListParams, columns: 'all' | 'stamps', hits: PhaseCounts): T[] {
+  function runList(p: ListParams, hits: PhaseCounts): AssetRow[] {
     if (p.q && matchesNothing(p.q)) return [];
     const plan = searchPlan(p, hits);
     const params = listParams(p);
     if (plan !== 'fts') delete params.match;
     if (!plan) delete params.pattern;
-    return listStatement(p, columns, plan).all(params) as T[];
+    return listStatement(p, plan).all(params) as AssetRow[];
   }
 
   function toVersion(v: VersionRow): Version {
@@ -436,13 +429,10 @@ export function createAssetRepository(db: Db) {
 
     /** `hits`: counts(p.q), which the caller has anyway; it picks how a search is run. */
     list(p: ListParams, hits: PhaseCounts = countsOf(p.q)): AssetRow[] {
-      return runList<AssetRow>(p, 'all', hits);
+      return runList(p, hits);
     },
 
     /** The same rows as list(), as (id, change_seq) only: enough to tell whether a page changed. */
-    listStamps(p: ListParams, hits: PhaseCounts = countsOf(p.q)): RowStamp[] {
-      return runList<RowStamp>(p, 'stamps', hits);
-    },
 
     /** The value a list sorted by `sort` orders this row by, for building the next cursor. */
     sortValue(row: AssetRow, sort: Sort): string | number {

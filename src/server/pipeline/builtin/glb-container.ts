@@ -10,6 +10,11 @@ export type ContainerResult = { ok: true; json: Record<string, unknown>; binLeng
 
 const startsWith = (bytes: Uint8Array, sig: readonly number[]) => sig.every((b, i) => bytes[i] === b);
 
+/** Whether the bytes start with the GLB signature "glTF" (the cheap first test of an upload). */
+export function hasGlbMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
+}
+
 function notAGlb(bytes: Uint8Array): string {
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'This is a PNG image, not a 3D model. Upload the model as a .glb file.';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'This is a JPEG image, not a 3D model. Upload the model as a .glb file.';

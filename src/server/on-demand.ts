@@ -1,0 +1,17 @@
+// The heavy libraries that only uploads, thumbnails and downloads need, loaded on first use. A server that lists
+// and answers polls never pays for them: together (sharp with libvips, the Khronos validator, glTF-Transform's
+// functions) they are about 50 MB of resident memory and most of the start-up time.
+
+/** `load` runs once; every caller gets its one promise. A failed load is retried by the next caller. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    }));
+}
+
+export const loadSharp = once(() => import('sharp').then((m) => m.default));
+export const loadGlbCheck = once(() => import('./models/glb-check'));
+export const loadModelExport = once(() => import('./models/export-model'));

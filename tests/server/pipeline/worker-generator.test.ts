@@ -2,7 +2,7 @@
 // promptly on abort, survive crashing workers, and keep the main thread's event loop free.
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { validateBytes } from 'gltf-validator';
 import { STEP_KEYS } from '../../../src/contract/asset';
 import { createBuiltinGenerator } from '../../../src/server/pipeline/builtin-generator';
@@ -226,12 +226,13 @@ describe('worker generator', () => {
     const generator = pool({ builtin: {} }); // the server's own budgets: 160,000 triangles from a 512 px image
     const previous = glbOf(await createBuiltinGenerator(SMALL).geometry(input()));
     glbOf(await generator.uv(input({ previous }))); // the worker is up
-    const delay = monitorEventLoopDelay({ resolution: 5 });
-    delay.enable();
+    // How much of the step's wall time the main thread spent working rather than waiting for events. A ratio,
+    // not a delay: it does not grow when other work loads the machine (a timed bound here failed under load).
+    const before = performance.eventLoopUtilization();
     const result = await generator.geometry(input({ images: [large] }));
-    delay.disable();
+    const { utilization } = performance.eventLoopUtilization(before);
     await expectValid(glbOf(result));
-    // In-process the same step blocks the loop for 100–600 ms at a time; here only the machine's noise remains.
-    expect(delay.percentile(99) / 1e6).toBeLessThan(60);
+    // In-process the same step keeps the loop busy nearly all the time (utilization close to 1).
+    expect(utilization).toBeLessThan(0.25);
   });
 });

@@ -327,9 +327,9 @@ export function createAssetService(o: AssetServiceOptions) {
      */
     listPage(r: ListRequest, clientHas: (tag: string) => boolean): ListPage {
       // The common poll: nothing changed since this page's tag was made, and the client has it or the bytes are
-      // cached. One indexed read answers it; a single statement needs no transaction around it.
+      // cached. Answered from memory (the counter of this process's own writes, re-read every SEQ_RESYNC_MS).
       const cached = pageCache.get(pageKey(r));
-      if (cached && cached.seq === repo.changeSeq()) {
+      if (cached && cached.seq === repo.recentChangeSeq()) {
         if (clientHas(cached.tag)) return { tag: cached.tag, json: null };
         if (cached.json) return { tag: cached.tag, json: cached.json };
       }

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { AssetListSchema, type AssetList } from '../../../src/contract/api';
+import { SEQ_RESYNC_MS } from '../../../src/server/storage/asset-repository';
+import { openDatabase } from '../../../src/server/storage/database';
 import { createAsset, errorOf, makeTestApp, post, waitForAsset, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -93,6 +96,26 @@ describe('GET /api/assets', () => {
     const changed = await t.app.inject({ method: 'GET', url: '/api/assets?phase=for_review', headers: { 'if-none-match': etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('sees a change another process commits within SEQ_RESYNC_MS, though it answers 304s from memory meanwhile', async () => {
+    await seed(['Vase']);
+    const first = await t.app.inject({ method: 'GET', url: '/api/assets' });
+    const etag = first.headers.etag as string;
+    // Another process (here: another connection to the same file) renames the asset and moves the counter.
+    const other = openDatabase(path.join(t.dataDir, 'asset-forge.sqlite'));
+    try {
+      other.transaction(() => {
+        const seq = (other.prepare(`UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value`).get() as { value: number }).value;
+        other.prepare(`UPDATE assets SET name = 'Jug', name_lower = 'jug', change_seq = ?`).run(seq);
+      })();
+    } finally {
+      other.close();
+    }
+    await new Promise((r) => setTimeout(r, SEQ_RESYNC_MS + 50));
+    const later = await t.app.inject({ method: 'GET', url: '/api/assets', headers: { 'if-none-match': etag } });
+    expect(later.statusCode).toBe(200);
+    expect(AssetListSchema.parse(later.json()).items.map((a) => a.name)).toEqual(['Jug']);
   });
 
   it('never answers 304 to a request it would refuse, and gives a refusal no ETag', async () => {

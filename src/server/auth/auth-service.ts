@@ -65,6 +65,16 @@ export interface AuthService {
   resolveToken(secret: string): User | undefined;
 }
 
+/** The owner's columns a session or token lookup joins in. */
+interface OwnerColumns {
+  user_id: string;
+  u_email: string;
+  u_name: string;
+  u_role: Role;
+  u_created_at: number;
+}
+const ownerOf = (r: OwnerColumns): User => ({ id: r.user_id, email: r.u_email, name: r.u_name, role: r.u_role, created_at: r.u_created_at });
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const toUser = (r: UserRow): User => ({ id: r.id, email: r.email, name: r.name, role: r.role, created_at: r.created_at });
 const toToken = (r: TokenRow): ApiToken => ({
@@ -97,7 +107,11 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
     insertSession: db.prepare(
       'INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (@id_hash, @user_id, @csrf_token, @created_at, @last_seen_at, @expires_at)',
     ),
-    session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?'),
+    // Every signed-in request asks these: one statement each, the owner's row joined in.
+    sessionWithUser: db.prepare<[string], SessionRow & OwnerColumns>(
+      `SELECT s.*, u.email AS u_email, u.name AS u_name, u.role AS u_role, u.created_at AS u_created_at
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`,
+    ),
     touchSession: db.prepare<[number, number, string]>('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?'),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?'),
     deleteOtherSessions: db.prepare<[string, string]>('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?'),
@@ -111,8 +125,10 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
       'SELECT id, user_id, name, hint, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id',
     ),
     tokenCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM api_tokens WHERE user_id = ?'),
-    tokenBySecret: db.prepare<[string], TokenRow>(
-      'SELECT id, user_id, name, hint, created_at, last_used_at FROM api_tokens WHERE secret_hash = ?',
+    tokenWithUser: db.prepare<[string], Pick<TokenRow, 'id' | 'user_id' | 'last_used_at'> & OwnerColumns>(
+      `SELECT t.id, t.user_id, t.last_used_at, u.email AS u_email, u.name AS u_name, u.role AS u_role,
+         u.created_at AS u_created_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`,
     ),
     touchToken: db.prepare<[number, string]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
     deleteToken: db.prepare<[string, string]>('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
@@ -216,19 +232,17 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
 
     resolveSession(cookieValue) {
       const idHash = sha256(cookieValue);
-      const s = q.session.get(idHash);
+      const s = q.sessionWithUser.get(idHash);
       if (!s) return undefined;
       const t = now();
       if (s.expires_at <= t) {
         q.deleteSession.run(idHash);
         return undefined;
       }
-      const user = q.userById.get(s.user_id);
-      if (!user) return undefined;
       if (t - s.last_seen_at >= TOUCH_EVERY_MS) {
         q.touchSession.run(t, Math.min(t + SESSION_IDLE_MS, s.created_at + SESSION_MAX_MS), idHash);
       }
-      return { user: toUser(user), sessionHash: idHash, csrfToken: s.csrf_token };
+      return { user: ownerOf(s), sessionHash: idHash, csrfToken: s.csrf_token };
     },
 
     endSession(sessionHash) {
@@ -261,13 +275,11 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
 
     resolveToken(secret) {
       if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return undefined;
-      const token = q.tokenBySecret.get(sha256(secret));
+      const token = q.tokenWithUser.get(sha256(secret));
       if (!token) return undefined;
-      const user = q.userById.get(token.user_id);
-      if (!user) return undefined;
       const t = now();
       if (token.last_used_at === null || t - token.last_used_at >= TOUCH_EVERY_MS) q.touchToken.run(t, token.id);
-      return toUser(user);
+      return ownerOf(token);
     },
   };
 }

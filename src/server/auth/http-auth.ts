@@ -41,29 +41,41 @@ export async function registerHttpAuth(app: FastifyInstance, o: HttpAuthOptions)
   await app.register(cookie);
   app.decorateRequest('principal', null);
 
-  app.addHook('onRequest', async (req, reply) => {
-    // Judged by the route the router matched, never by the raw address: the router decodes "/%61pi/users" and
-    // strips "http://host" from an absolute-form request line, so a test on req.url could be walked around.
-    const route = req.routeOptions.url;
-    if (route === undefined || !route.startsWith('/api/')) return; // the page's files, or unknown: not-found answers
-
-    if (o.mode === 'off') refuseForeignHost(req);
-
-    if (!isSafeMethod(req.method)) refuseCrossSite(req);
-
-    req.principal = o.mode === 'on' ? identify(req, o.service) : { user: LOCAL_USER, via: 'local' };
-    const rule = ruleFor(req.method, route);
-    if (rule.access === 'public') return;
-    if (!req.principal) {
-      void reply.header('www-authenticate', 'Bearer realm="Asset Forge"');
-      throw unauthorized();
+  // A callback hook (every request passes here; a promise each is measurable), which reports what admit() throws.
+  app.addHook('onRequest', (req, reply, done) => {
+    try {
+      admit(req, reply, o);
+    } catch (err) {
+      done(err as Error);
+      return;
     }
-    const { role } = req.principal.user;
-    if (!roleAtLeast(role, rule.access)) {
-      throw forbidden(`${rule.what} needs the ${rule.access} role; you are signed in as ${article(role)} ${role}. Ask an admin if you need it.`);
-    }
-    if (req.principal.via === 'cookie' && !isSafeMethod(req.method)) checkCsrf(req, req.principal);
+    done();
   });
+}
+
+/** Lets the request through to its route, or throws the 401/403 it gets instead. */
+function admit(req: FastifyRequest, reply: FastifyReply, o: HttpAuthOptions): void {
+  // Judged by the route the router matched, never by the raw address: the router decodes "/%61pi/users" and
+  // strips "http://host" from an absolute-form request line, so a test on req.url could be walked around.
+  const route = req.routeOptions.url;
+  if (route === undefined || !route.startsWith('/api/')) return; // the page's files, or unknown: not-found answers
+
+  if (o.mode === 'off') refuseForeignHost(req);
+
+  if (!isSafeMethod(req.method)) refuseCrossSite(req);
+
+  req.principal = o.mode === 'on' ? identify(req, o.service) : { user: LOCAL_USER, via: 'local' };
+  const rule = ruleFor(req.method, route);
+  if (rule.access === 'public') return;
+  if (!req.principal) {
+    void reply.header('www-authenticate', 'Bearer realm="Asset Forge"');
+    throw unauthorized();
+  }
+  const { role } = req.principal.user;
+  if (!roleAtLeast(role, rule.access)) {
+    throw forbidden(`${rule.what} needs the ${rule.access} role; you are signed in as ${article(role)} ${role}. Ask an admin if you need it.`);
+  }
+  if (req.principal.via === 'cookie' && !isSafeMethod(req.method)) checkCsrf(req, req.principal);
 }
 
 function identify(req: FastifyRequest, service: AuthService): Principal | null {

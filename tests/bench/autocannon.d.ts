@@ -13,7 +13,7 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -23,7 +23,7 @@ declare module 'autocannon' {
     pipelining?: number;
     timeout?: number;
   }
-  interface Result {
+  export interface Result {
     latency: Histogram;
     requests: Histogram & { total: number; sent: number };
     throughput: Histogram & { total: number };

@@ -26,7 +26,7 @@ interface ProbeWindow {
 }
 
 /** Records, from the very start of each document, when the first card appears and every long task. */
-function installProbes(): void {
+export function installProbes(): void {
   const w = window as unknown as ProbeWindow;
   w.__afLongTasks = [];
   try {
@@ -47,7 +47,7 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 };
 
-async function open(context: BrowserContext, url: string): Promise<Page> {
+export async function open(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(url);
@@ -65,7 +65,7 @@ async function firstCardMs(context: BrowserContext, url: string): Promise<number
   return median(times);
 }
 
-interface ScrollResult {
+export interface ScrollResult {
   cards: number;
   total: number;
   maxDomCards: number;
@@ -76,10 +76,17 @@ interface ScrollResult {
 }
 
 /** Scrolls a viewport at a time, a frame or two apart, to the very end of the list, loading pages as it goes. */
-async function scrollToEnd(context: BrowserContext, url: string, deadlineMs: number): Promise<ScrollResult> {
+export async function scrollToEnd(context: BrowserContext, url: string, deadlineMs: number): Promise<ScrollResult> {
   const page = await open(context, url);
+  const result = await scrollOpenPage(page, deadlineMs);
+  await page.close();
+  return result;
+}
+
+/** scrollToEnd on a page already open (probes installed), for tools that watch the page while it scrolls (a trace). */
+export async function scrollOpenPage(page: Page, deadlineMs: number): Promise<ScrollResult> {
   await page.waitForTimeout(500);
-  const result = await page.evaluate(
+  return page.evaluate(
     async ({ deadlineMs, limit, step }) => {
       const w = window as unknown as ProbeWindow;
       w.__afLongTasks.length = 0;
@@ -121,8 +128,6 @@ async function scrollToEnd(context: BrowserContext, url: string, deadlineMs: num
     },
     { deadlineMs, limit: LONG_TASK_LIMIT_MS, step: SCROLL_STEP_VIEWPORTS },
   );
-  await page.close();
-  return result;
 }
 
 interface RenderResult {

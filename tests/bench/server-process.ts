@@ -88,6 +88,25 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   };
 }
 
+/** CPU time (user + system, all threads) the process has used so far, in ms. */
+export function cpuMsOf(pid: number): number {
+  // Fields after the ")" that ends the command name; utime and stime are the 14th and 15th of the whole line.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** USER_HZ: 100 on every Linux this runs on (what getconf CLK_TCK prints). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Runs `work` and says how much CPU the process used meanwhile, and for how much of the wall time it was busy. */
+export async function withCpu<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; cpuMs: number; busy: number }> {
+  const cpu0 = cpuMsOf(pid);
+  const t0 = performance.now();
+  const result = await work();
+  const cpuMs = cpuMsOf(pid) - cpu0;
+  return { result, cpuMs, busy: cpuMs / (performance.now() - t0) };
+}
+
 /** Samples a process's RSS every 100 ms while `work` runs; resolves to work's result and the highest sample. */
 export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
   let peak = rssOf(pid);

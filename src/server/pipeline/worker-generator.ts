@@ -24,6 +24,11 @@ export interface WorkerGeneratorOptions {
   resourceLimits?: ResourceLimits;
   /** The worker's module. Default: generator-worker beside this file. Tests pass one that misbehaves on purpose. */
   entry?: URL;
+  /**
+   * A worker idle this long is stopped, giving back its memory (its own heap and the generator's code, tens of
+   * MB each); the next step starts a new one, which costs about a second. Default 30 s.
+   */
+  idleMs?: number;
 }
 
 export type WorkerGenerator = Generator & {
@@ -58,6 +63,7 @@ const UNEXPECTED =
 const OUT_OF_MEMORY =
   'This step needed more memory than the server allows for one step. Retry it with smaller or simpler reference images, or a lower polycount.';
 const DEFAULT_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
+const DEFAULT_IDLE_MS = 30_000;
 
 interface Job {
   id: number;
@@ -71,6 +77,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** Set while the worker has no job: stops it when it has been idle for idleMs. */
+  idleTimer: NodeJS.Timeout | null;
 }
 
 /**
@@ -85,6 +93,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
   const entry = options.entry ?? defaultEntry();
   const settings = builtinSettings(options.builtin ?? {});
   const resourceLimits = options.resourceLimits ?? DEFAULT_LIMITS;
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const slots = new Set<Slot>();
   const waiting: Job[] = [];
   let nextId = 0;
@@ -100,7 +109,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
 
   function spawn(): Slot {
     const worker = startWorker(entry, settings, resourceLimits);
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, job: null, idleTimer: null };
     worker.on('message', (m: WorkerMessage) => onMessage(slot, m));
     worker.on('error', (err) => lose(slot, err));
     worker.on('messageerror', (err) => lose(slot, err));
@@ -115,6 +124,8 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
   function retire(slot: Slot): Promise<void> {
     slots.delete(slot);
     slot.job = null;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
     return slot.worker.terminate().then(
       () => undefined,
       () => undefined,
@@ -149,6 +160,10 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
       slot.worker.unref();
       job.settle({ result: m.result });
       pump();
+      if (slot.job === null && slots.has(slot)) {
+        slot.idleTimer = setTimeout(() => void retire(slot), idleMs);
+        slot.idleTimer.unref();
+      }
     }
   }
 
@@ -170,6 +185,8 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
       }
       const job = waiting.shift() as Job;
       slot.job = job;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
       slot.worker.ref();
       try {
         slot.worker.postMessage(job.message, job.transfer);

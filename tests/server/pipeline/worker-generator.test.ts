@@ -58,18 +58,28 @@ async function settleTime(promise: Promise<unknown>): Promise<{ ms: number; erro
   }
 }
 
-/** The nice value of every thread of this process (Linux): field 19 of /proc/self/task/<tid>/stat. */
-function threadNiceValues(): number[] {
+/** The id and nice value of every thread of this process (Linux): the nice value is field 19 of its stat. */
+function threads(): { tid: string; nice: number }[] {
   return readdirSync('/proc/self/task').flatMap((tid) => {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       // The command name, in parentheses, may hold spaces; the fields after it are space-separated.
-      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+      return [{ tid, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }];
     } catch {
       return []; // the thread ended meanwhile
     }
   });
 }
+
+const threadNiceValues = () => threads().map((t) => t.nice);
+
+/** The threads running at the workers' lowered priority: each generator worker has exactly one main thread there. */
+const workerThreadIds = () => {
+  const lowered = Math.min(19, getPriority() + 10);
+  return threads()
+    .filter((t) => t.nice === lowered)
+    .map((t) => t.tid);
+};
 
 beforeAll(async () => {
   folder = await imageFolder();
@@ -219,6 +229,24 @@ describe('worker generator', () => {
     const before = threadNiceValues().filter((n) => n === lowered).length;
     glbOf(await pool().geometry(input()));
     expect(threadNiceValues().filter((n) => n === lowered).length).toBe(before + 1);
+  });
+
+  it.runIf(process.platform === 'linux')('stops a worker that stays idle, giving its memory back, and starts a new one for the next step', async () => {
+    const before = workerThreadIds();
+    const generator = pool({ idleMs: 200 });
+    glbOf(await generator.geometry(input()));
+    expect(workerThreadIds()).toHaveLength(before.length + 1);
+    await vi.waitFor(() => expect(workerThreadIds()).toEqual(before), { timeout: 5000, interval: 50 });
+    glbOf(await generator.geometry(input()));
+    expect(workerThreadIds()).toHaveLength(before.length + 1);
+  });
+
+  it.runIf(process.platform === 'linux')('keeps a worker that gets its next step before the idle time runs out', async () => {
+    const generator = pool({ idleMs: 60_000 });
+    const previous = glbOf(await generator.geometry(input()));
+    const after = workerThreadIds();
+    glbOf(await generator.uv(input({ previous })));
+    expect(workerThreadIds()).toEqual(after); // the same thread ran the second step
   });
 
   it('keeps the main thread’s event loop responsive during a full-size geometry step', async () => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
@@ -68,6 +68,33 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
 };
 
+/**
+ * Security headers, through helmet. The page needs no inline script; blob: is for the images the form previews and
+ * the textures three.js unpacks from a GLB. Nothing may frame the page.
+ */
+export const SECURITY_HEADERS: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      connectSrc: ["'self'", 'blob:'],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  referrerPolicy: { policy: 'same-origin' },
+  // Same-origin everywhere; the cross-origin isolation headers would only get in the way of downloads.
+  crossOriginEmbedderPolicy: false,
+  // The server speaks plain HTTP on loopback; HSTS belongs to whatever terminates TLS in front of it.
+  strictTransportSecurity: false,
+};
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'silent' },
@@ -108,31 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('assets', service);
   app.addHook('onClose', async () => service.close());
 
-  // Security headers from helmet. The page needs no inline script; blob: is for the images the form previews and
-  // the textures three.js unpacks from a GLB. Nothing may frame the page. The middleware is built once, here:
-  // @fastify/helmet rebuilt it (and re-parsed the CSP) on every request, a third of what a 304 cost.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'same-origin' },
-    // Same-origin everywhere; the cross-origin isolation headers would only get in the way of downloads.
-    crossOriginEmbedderPolicy: false,
-    // The server speaks plain HTTP on loopback; HSTS belongs to whatever terminates TLS in front of it.
-    strictTransportSecurity: false,
-  });
+  // Built once: @fastify/helmet rebuilt the middleware (and re-parsed the CSP) on every request, a third of what
+  // a 304 cost.
+  const securityHeaders = helmet(SECURITY_HEADERS);
   app.addHook('onRequest', (req, reply, done) => {
     securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined));
   });

@@ -37,6 +37,18 @@ async function timedLoad(server: BenchServer, opts: LoadOptions) {
 
 const usPerReq = (v: number) => `${Math.round(v)} µs CPU/req`;
 
+/** The same 304 load against the floor server: what any 304 costs in this framework with these headers. */
+async function floorOf304(etag: string) {
+  const floor = await startServer(os.tmpdir(), {}, 'tests/bench/floor-server.ts');
+  try {
+    const url = `${floor.url}${LIST_URL}`;
+    await autocannon({ url, connections: 4, duration: 1, headers: { 'if-none-match': etag } });
+    return await timedLoad(floor, { url, connections: 32, duration: LOAD_SECONDS, headers: { 'if-none-match': etag } });
+  } finally {
+    await floor.stop();
+  }
+}
+
 /** 200s and 304s of the first page at 32 connections; returns the peak RSS seen meanwhile. */
 async function listLoad(server: BenchServer, label: string, headers: Record<string, string>): Promise<number> {
   const url = `${server.url}${LIST_URL}`;
@@ -80,6 +92,7 @@ async function listLoad(server: BenchServer, label: string, headers: Record<stri
   // bounds its own throughput (one core's worth of requests per CPU-second); the target is judged on that, and
   // the raw requests per second are reported beside it.
   const capacityRatio = built.cpuUsPerRequest / revalidated.cpuUsPerRequest;
+  const floor = label === '' ? await floorOf304(etag) : null;
   const rawRatio = revalidate.requests.average / built.result.requests.average;
   rows.push(
     {
@@ -98,6 +111,18 @@ async function listLoad(server: BenchServer, label: string, headers: Record<stri
       target: '≥ 5×',
       pass: rawRatio >= 5,
     },
+    ...(floor === null
+      ? []
+      : [
+          {
+            figure: 'same, the floor: a bare Fastify 304 with our security headers and nothing else (tests/bench/floor-server.ts)',
+            ours: usPerReq(revalidated.cpuUsPerRequest),
+            baseline: `${usPerReq(floor.cpuUsPerRequest)}, ${fmt.rps(floor.result.requests.average)}; ratio at best ${fmt.ratio(built.cpuUsPerRequest / floor.cpuUsPerRequest)}`,
+            ratio: fmt.ratio(revalidated.cpuUsPerRequest / floor.cpuUsPerRequest),
+            target: '—',
+            pass: null,
+          },
+        ]),
     {
       figure: `same, 304 vs a 200 the page cache answers (reference: the same work plus the 50 kB body)${label}`,
       ours: usPerReq(revalidated.cpuUsPerRequest),

@@ -36,8 +36,9 @@ export function rssOf(pid: number): number {
   return kb ? Number(kb) * 1024 : 0;
 }
 
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+/** `entry`: the server's module, src/server/main.ts unless a bench measures a stand-in (tests/bench/floor-server.ts). */
+export async function startServer(dataDir: string, env: Record<string, string> = {}, entry = 'src/server/main.ts'): Promise<BenchServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -31,9 +31,13 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
-const getSnapshot = () => now;
-
-/** Server-corrected epoch ms, updated every quarter second for everything on screen at the same moment. */
-export function useServerNow(): number {
-  return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+/**
+ * What a component shows of the server-corrected time (epoch ms), `show(now)`, updated every quarter second for
+ * everything on screen at the same moment. The component re-renders only when what it shows changes ("5 min ago"
+ * does once a minute): a tick then costs next to nothing, and a list rendering new cards in a transition is not
+ * forced to start again synchronously because the time moved while it rendered.
+ */
+export function useClock<T extends string | number | boolean>(show: (now: number) => T): T {
+  const snapshot = () => show(now);
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
 }

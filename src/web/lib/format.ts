@@ -1,5 +1,11 @@
 // Short human wording for times and sizes, as the cards and the form show them.
 
+// Made once: toLocaleDateString / toLocaleString build a new ICU formatter on every call, which costs more than
+// the rest of a card's render (every card on screen shows a time, and re-renders it with each clock tick).
+const shortDate = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric' });
+/** The same wording as Date's toLocaleString('en'). */
+const fullDateTime = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
 /** "just now", "12 s ago", "5 min ago", "3 h ago", "4 d ago", or a date for anything older than a month. */
 export function timeAgo(thenMs: number, nowMs: number): string {
   const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
@@ -11,7 +17,12 @@ export function timeAgo(thenMs: number, nowMs: number): string {
   if (hours < 24) return `${hours} h ago`;
   const days = Math.floor(hours / 24);
   if (days < 31) return `${days} d ago`;
-  return `on ${new Date(thenMs).toLocaleDateString('en', { day: 'numeric', month: 'short', year: 'numeric' })}`;
+  return `on ${shortDate.format(thenMs)}`;
+}
+
+/** A date and time in full, as Date's toLocaleString('en') words it ("3/14/2026, 9:26:53 AM"). */
+export function dateTime(ms: number): string {
+  return fullDateTime.format(ms);
 }
 
 /** Whole seconds left until a deadline, never negative; rounds up so "1 s" shows until the deadline itself. */

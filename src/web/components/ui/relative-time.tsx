@@ -1,14 +1,13 @@
 // "12 s ago", kept current by the shared clock.
-import { useServerNow } from '../../lib/clock';
-import { timeAgo } from '../../lib/format';
+import { useClock } from '../../lib/clock';
+import { dateTime, timeAgo } from '../../lib/format';
 
 export function RelativeTime({ at, prefix }: { at: number; prefix?: string }) {
-  const now = useServerNow();
-  const date = new Date(at);
+  const ago = useClock((now) => timeAgo(at, now));
   return (
-    <time dateTime={date.toISOString()} title={date.toLocaleString('en')}>
+    <time dateTime={new Date(at).toISOString()} title={dateTime(at)}>
       {prefix ? `${prefix} ` : ''}
-      {timeAgo(at, now)}
+      {ago}
     </time>
   );
 }

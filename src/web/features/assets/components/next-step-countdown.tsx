@@ -1,7 +1,7 @@
 // "Optimised Geometry starts in 7 s" on an approved asset, counted against the server's clock.
 import type { Asset } from '../../../../contract/asset';
 import { ClockIcon } from '../../../components/ui/icons';
-import { useServerNow } from '../../../lib/clock';
+import { useClock } from '../../../lib/clock';
 import { secondsLeft } from '../../../lib/format';
 
 export function NextStepCountdown({ asset }: { asset: Asset }) {
@@ -19,8 +19,7 @@ export function NextStepCountdown({ asset }: { asset: Asset }) {
 }
 
 function Ticking({ deadline, nextLabel }: { deadline: number; nextLabel: string }) {
-  const now = useServerNow();
-  const left = secondsLeft(deadline, now);
+  const left = useClock((now) => secondsLeft(deadline, now));
   return (
     <p className="flex items-center gap-1.5 text-xs font-medium text-violet-800">
       <ClockIcon className="size-3.5 shrink-0" />

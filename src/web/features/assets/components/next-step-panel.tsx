@@ -10,14 +10,14 @@ import { buttonStyles } from '../../../components/ui/styles';
 import { ViewOnlyNote } from '../../../components/ui/view-only-note';
 import { inlineMessage } from '../../../lib/api-errors';
 import { useCan } from '../../../lib/authorization';
-import { useServerNow } from '../../../lib/clock';
+import { useClock } from '../../../lib/clock';
 import { secondsLeft } from '../../../lib/format';
 import { useCancelCountdown, useStartNextStep } from '../api/asset-actions';
 import { NextStepCountdown } from './next-step-countdown';
 
 /** "Process Optimised Geometry (7)": one text node, so every screen reader reads the same name. */
 function CountdownLabel({ text, deadline }: { text: string; deadline: number }) {
-  const left = secondsLeft(deadline, useServerNow());
+  const left = useClock((now) => secondsLeft(deadline, now));
   return <span className="tabular-nums">{left > 0 ? `${text} (${left})` : text}</span>;
 }
 

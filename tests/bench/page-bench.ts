@@ -114,6 +114,14 @@ export async function scrollOpenPage(page: Page, deadlineMs: number): Promise<Sc
         }
         await new Promise((r) => setTimeout(r, 50));
       }
+      // The rows a scroll brings into view render in a transition, a frame or a few after it: let the last ones
+      // arrive before reading how far the list got (long tasks meanwhile still count).
+      const lastShown = () => [...document.querySelectorAll('article')].at(-1);
+      for (let i = 0; i < 60 && !loadMore(); i++) {
+        const last = lastShown();
+        if (last && last.getAttribute('aria-posinset') === last.getAttribute('aria-setsize')) break;
+        await frame();
+      }
       const articles = [...document.querySelectorAll('article')];
       const lastArticle = articles.at(-1);
       return {

@@ -14,9 +14,19 @@ export function isMoving(asset: Asset): boolean {
   return asset.status.phase === 'processing' || (asset.status.phase === 'completed' && asset.next_step_at !== null);
 }
 
+/** Per page, whether it moves: pages are never changed in place, and a long list asks on every render of its poll. */
+const pageMoves = new WeakMap<AssetList, boolean>();
+
 export function listIsMoving(pages: readonly AssetList[]): boolean {
-  // counts cover assets outside the current filter too; one of them finishing changes the tab counts on screen.
-  return pages.some((page) => page.counts.processing > 0 || page.items.some(isMoving));
+  return pages.some((page) => {
+    let moves = pageMoves.get(page);
+    if (moves === undefined) {
+      // counts cover assets outside the current filter too; one of them finishing changes the tab counts on screen.
+      moves = page.counts.processing > 0 || page.items.some(isMoving);
+      pageMoves.set(page, moves);
+    }
+    return moves;
+  });
 }
 
 export function pollInterval<T>(query: { state: QueryState<T, Error> }, moving: (data: T) => boolean): number {

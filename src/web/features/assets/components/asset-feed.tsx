@@ -7,6 +7,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type F
 import type { Asset } from '../../../../contract/asset';
 import { benchFlags } from '../../../lib/bench-flags';
 import { useColumnCount } from '../hooks/use-column-count';
+import { useRenderedRows } from '../hooks/use-rendered-rows';
 import { AssetCard, AssetCardContent } from './asset-card';
 
 /** The grid's look at every width: one compact row per card on phones, tiles from the small breakpoint up. */
@@ -16,6 +17,8 @@ const ROW_GAP_PX = 16;
 const OVERSCAN_ROWS = 2;
 
 const Card = benchFlags.memoCards ? AssetCard : AssetCardContent;
+/** Frames Page Down waits for the article it scrolled to (rows render in a transition: hooks/use-rendered-rows.ts). */
+const FOCUS_WAIT_FRAMES = 30;
 
 export interface AssetFeedProps {
   assets: readonly Asset[];
@@ -49,7 +52,14 @@ function moveBetweenArticles(event: KeyboardEvent<HTMLElement>, scrollToCard: (i
   }
   if (target < 1) return;
   scrollToCard(target - 1);
-  requestAnimationFrame(() => find()?.focus());
+  // The scroll renders the target's row in a transition: wait for it a few frames.
+  let frames = 0;
+  const focusOnceRendered = () => {
+    const article = find();
+    if (article) article.focus();
+    else if (++frames < FOCUS_WAIT_FRAMES) requestAnimationFrame(focusOnceRendered);
+  };
+  requestAnimationFrame(focusOnceRendered);
 }
 
 /** Every loaded card in one grid: the page before virtualization, kept for the benchmark's baseline (?virtualize=0). */
@@ -93,15 +103,18 @@ function VirtualFeed({ assets, setSize, busy, stale, onVisibleRange }: AssetFeed
   const focusedIndex = focusedId === null ? -1 : assets.findIndex((a) => a.id === focusedId);
   const focusedRow = focusedIndex === -1 ? null : Math.floor(focusedIndex / columns);
 
+  // Which rows are in the DOM: they follow the rows in view in transitions (see the hook for why).
+  const { rows: renderedRows, follow } = useRenderedRows(OVERSCAN_ROWS);
+
   const rangeExtractor = useCallback(
     (range: Range) => {
-      const rows = defaultRangeExtractor(range);
+      const rows = renderedRows ? renderedRows.filter((r) => r < range.count) : defaultRangeExtractor(range);
       if (focusedRow === null) return rows;
       const keep = new Set(rows);
       for (const r of [focusedRow - 1, focusedRow, focusedRow + 1]) if (r >= 0 && r < range.count) keep.add(r);
       return keep.size === rows.length ? rows : [...keep].sort((a, b) => a - b);
     },
-    [focusedRow],
+    [focusedRow, renderedRows],
   );
 
   const virtualizer = useWindowVirtualizer({
@@ -112,7 +125,12 @@ function VirtualFeed({ assets, setSize, busy, stale, onVisibleRange }: AssetFeed
     overscan: OVERSCAN_ROWS,
     scrollMargin,
     rangeExtractor,
+    onChange: (instance) => follow(instance.range, instance.options.count),
+    // Nothing to render at once on a scroll: the rows follow in a transition.
+    useFlushSync: false,
   });
+  // A render can find the rows in view changed without a scroll (a page loaded at the end of the list).
+  useEffect(() => follow(virtualizer.range, rowCount));
 
   // A different column count makes different rows: measure them again.
   useEffect(() => {

@@ -5,15 +5,22 @@ import { useSyncExternalStore } from 'react';
 const QUERIES = ['(min-width: 80rem)', '(min-width: 64rem)', '(min-width: 40rem)'] as const;
 const COLUMNS = [4, 3, 2] as const;
 
+let made: { by: typeof window.matchMedia; lists: MediaQueryList[] } | null = null;
+/** Made once: React reads the column count on every render of the feed, and matchMedia makes new lists each call. */
+function mediaLists(): MediaQueryList[] | null {
+  if (typeof window === 'undefined' || typeof window.matchMedia !== 'function') return null;
+  if (made?.by !== window.matchMedia) made = { by: window.matchMedia, lists: QUERIES.map((q) => window.matchMedia(q)) };
+  return made.lists;
+}
+
 function columns(): number {
-  if (typeof window === 'undefined' || typeof window.matchMedia !== 'function') return 1;
-  const i = QUERIES.findIndex((q) => window.matchMedia(q).matches);
+  const i = mediaLists()?.findIndex((l) => l.matches) ?? -1;
   return i === -1 ? 1 : COLUMNS[i] ?? 1;
 }
 
 function subscribe(onChange: () => void): () => void {
-  if (typeof window === 'undefined' || typeof window.matchMedia !== 'function') return () => undefined;
-  const lists = QUERIES.map((q) => window.matchMedia(q));
+  const lists = mediaLists();
+  if (!lists) return () => undefined;
   lists.forEach((l) => l.addEventListener('change', onChange));
   return () => lists.forEach((l) => l.removeEventListener('change', onChange));
 }

@@ -39,6 +39,7 @@ afterEach(stopCountingRenders);
 
 describe('the list at scale', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
+  afterEach(() => Object.assign(window, { scrollY: 0 }));
 
   it('re-renders only the card of the asset that changed in a poll', async () => {
     const mover = buildAsset({ name: 'Mover', stage: 'Processing', status: { progress: 0.2 } });
@@ -93,6 +94,32 @@ describe('the list at scale', () => {
     const list = queryClient.getQueryData<InfiniteData<AssetList>>(assetKeys.list(DEFAULT_LIST_PARAMS));
     expect(list?.pages[2]?.items.map((a) => a.name)).toContain('Renamed far down');
   });
+
+  it('announces stage changes of an asset on a later page, each time its page brings one', async () => {
+    const assets = many(200, 'Completed');
+    // 181st newest: on the third page.
+    const far = buildAsset({ name: 'Far mover', stage: 'Processing', created_at: (assets[179] as Asset).created_at - 1 });
+    assets.splice(180, 0, far);
+    const api = installMockApi(assets);
+    renderApp('/');
+    await advance(10);
+    await loadAll();
+    const live = screen.getByRole('status', { name: 'Asset updates' });
+
+    // Its page (the third) is off screen: asked again once scrolled into view, and the change is announced then.
+    api.update(far.id, () => ({ status: { phase: 'for_review', updated_at: Date.now() } }));
+    await advance(2000);
+    expect(live).not.toHaveTextContent('Far mover');
+    scrollTo(parseInt(screen.getByRole('feed', { name: 'Assets' }).style.height, 10));
+    await advance(10);
+    expect(live).toHaveTextContent('Far mover is now For Review');
+
+    // A second change on the same page, picked up by the next poll while the page is on screen.
+    api.update(far.id, () => ({ status: { phase: 'failed', updated_at: Date.now(), error_message: 'No shape found.' } }));
+    await advance(30_000);
+    expect(live).toHaveTextContent('Far mover is now Generation Failed');
+    expect(within(screen.getByRole('region', { name: 'Notifications' })).getByText('Far mover: Generation Failed')).toBeInTheDocument();
+  });
 });
 
 describe('the virtualized feed', () => {
@@ -126,5 +153,21 @@ describe('the virtualized feed', () => {
     // Page Down moves to the next article, as the feed pattern says.
     await user.keyboard('{PageDown}');
     expect(within(feed).getByRole('article', { name: 'Item 0002' })).toHaveFocus();
+  });
+
+  it('renders the rows where the list is scrolled to, and lets go of those left behind', async () => {
+    installMockApi(many(224, 'Completed'));
+    const { user } = renderApp('/');
+    const feed = await screen.findByRole('feed', { name: 'Assets' });
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await screen.findAllByText((_, el) => el?.getAttribute('aria-setsize') === '224' && el.tagName === 'ARTICLE');
+    expect(within(feed).getByRole('article', { name: 'Item 0001' })).toBeInTheDocument();
+
+    scrollTo(parseInt(feed.style.height, 10));
+    // The rows in view come first, the rows around them a frame later.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(within(feed).getByRole('article', { name: 'Item 0124' })).toBeInTheDocument();
+    expect(within(feed).queryByRole('article', { name: 'Item 0001' })).not.toBeInTheDocument();
+    expect(within(feed).getAllByRole('article').length).toBeLessThan(20);
   });
 });

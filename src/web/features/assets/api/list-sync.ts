@@ -15,6 +15,20 @@ import { assetKeys } from './asset-keys';
 import { listPath, type AssetListParams } from './list-params';
 
 export type ListData = InfiniteData<AssetList, string | null>;
+
+type RefreshedPageListener = (queryClient: QueryClient, page: AssetList) => void;
+const refreshedPageListeners = new Set<RefreshedPageListener>();
+
+/**
+ * Tells `listener` of every later page `refreshPages` fetched, just before it goes into its list. Such a page reaches
+ * the list through setQueryData, as an action's optimistic change does, but it is what the server said: the
+ * stage-change notifications listen here to announce what changed on it.
+ */
+export function onRefreshedPage(listener: RefreshedPageListener): () => void {
+  refreshedPageListeners.add(listener);
+  return () => refreshedPageListeners.delete(listener);
+}
+
 /** What a list shows, however its page params are typed. */
 export interface LoadedPages {
   pages: readonly AssetList[];
@@ -74,6 +88,7 @@ export async function refreshPages(
     const current = queryClient.getQueryData<ListData>(key);
     // A whole refetch (after an action) or another refresh replaced the page meanwhile: its answer wins.
     if (!current || current.pageParams[index] !== cursor) continue;
+    refreshedPageListeners.forEach((listener) => listener(queryClient, page));
     const next = putPage(current, index, page);
     if (next.shifted) shifted.add(index);
     queryClient.setQueryData<ListData>(key, next.data);

@@ -9,17 +9,21 @@ import { useNotifier, type Notifier } from '../../../components/ui/notifications
 import { firstLine } from '../../../lib/format';
 import { assetKeys } from '../api/asset-keys';
 import { assetQueryOptions } from '../api/asset-queries';
+import { onRefreshedPage } from '../api/list-sync';
 import { isMoving } from '../api/polling';
 
-function assetsIn(query: Query): Asset[] {
+/**
+ * The pages of assets a query holds: a list is every loaded page (InfiniteData) or its polled first page alone (the
+ * head query); an asset's own query is one page of one. Null for queries that hold no assets.
+ */
+function pagesIn(query: Query): readonly (readonly Asset[])[] | null {
   const [root, kind] = query.queryKey;
   const data = query.state.data;
-  if (root !== assetKeys.all[0] || data === undefined) return [];
+  if (root !== assetKeys.all[0] || data === undefined) return null;
   // The keys are ours, so the data under them is what the asset queryFns return (already parsed by the contract).
-  // A list is either every loaded page (InfiniteData) or its polled first page alone (the head query).
-  if (kind === 'list') return 'pages' in (data as object) ? (data as InfiniteData<AssetList>).pages.flatMap((p) => p.items) : (data as AssetList).items;
-  if (kind === 'detail') return [data as Asset];
-  return [];
+  if (kind === 'list') return 'pages' in (data as object) ? (data as InfiniteData<AssetList>).pages.map((p) => p.items) : [(data as AssetList).items];
+  if (kind === 'detail') return [[data as Asset]];
+  return null;
 }
 
 /** `onItsPage`: the asset's own page is open and shows the change itself, so there is no toast to point at it. */
@@ -53,28 +57,47 @@ export function useStageChangeNotifications(): void {
     const lastSeen = new Map<string, StageLabel>();
     // Per list query, the assets that were about to change; if one drops out of a filtered list, it changed stage.
     const movingIn = new Map<string, Set<string>>();
+    // Pages already looked at (the very item arrays the queries hold). Loading a page of a long list, or a poll,
+    // then looks at the new or changed pages only, not at every asset loaded so far: data is never changed in place,
+    // so a page whose items array is the same holds the same assets. The moving ones of each page, for movingIn.
+    const movingOf = new WeakMap<readonly Asset[], readonly string[]>();
 
-    const observe = (query: Query, speak: boolean) => {
-      const assets = assetsIn(query);
-      for (const asset of assets) {
+    const look = (items: readonly Asset[], speak: boolean) => {
+      if (movingOf.has(items)) return;
+      movingOf.set(items, items.filter(isMoving).map((a) => a.id));
+      for (const asset of items) {
         const label = stageLabel(asset);
         const before = lastSeen.get(asset.id);
         lastSeen.set(asset.id, label);
         if (speak && before !== undefined && before !== label) tell(notifier, asset, label, asset.id === openIdRef.current);
       }
+    };
+
+    const observe = (query: Query, speak: boolean) => {
+      const pages = pagesIn(query);
+      if (!pages) return;
+      for (const items of pages) look(items, speak);
       if (query.queryKey[1] !== 'list') return;
-      const present = new Set(assets.map((a) => a.id));
+      const moving = new Set(pages.flatMap((items) => movingOf.get(items) ?? []));
       const wasMoving = movingIn.get(query.queryHash);
-      movingIn.set(query.queryHash, new Set(assets.filter(isMoving).map((a) => a.id)));
+      movingIn.set(query.queryHash, moving);
       if (!speak || !wasMoving) return;
-      for (const id of wasMoving) {
+      const gone = [...wasMoving].filter((id) => !moving.has(id));
+      if (gone.length === 0) return;
+      const present = new Set(pages.flatMap((items) => items.map((a) => a.id)));
+      for (const id of gone) {
         // Fetching it lands in the cache as a detail query, which comes back through here and is compared.
         if (!present.has(id)) queryClient.fetchQuery(assetQueryOptions(id)).catch(() => undefined);
       }
     };
 
     cache.findAll({ queryKey: assetKeys.all }).forEach((q) => observe(q, false));
-    return cache.subscribe((event) => {
+    // A later page of a list brought up to date (list-sync.ts) is what the server said, though it then reaches the
+    // list as a manual update: heard here first.
+    const stopPages = onRefreshedPage((client, page) => {
+      if (client === queryClient) look(page.items, true);
+    });
+    const stopCache = cache.subscribe((event) => {
       // A manual update (setQueryData) is this page's own optimistic change, its rollback or an action's answer: the
       // page already shows it, and it may never have happened on the server. Remember it, but say nothing.
       if (event.type === 'updated' && event.action.type === 'success') observe(event.query, !event.action.manual);
@@ -82,5 +105,9 @@ export function useStageChangeNotifications(): void {
       if (event.type === 'added') observe(event.query, false);
       if (event.type === 'removed') movingIn.delete(event.query.queryHash);
     });
+    return () => {
+      stopPages();
+      stopCache();
+    };
   }, [queryClient, notifier]);
 }

@@ -12,6 +12,8 @@ declare module 'autocannon' {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
+    /** Called before each send of this request; returns what is sent. */
+    setupRequest?: (req: Request) => Request;
   }
   export interface Options {
     url: string;

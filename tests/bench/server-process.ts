@@ -36,9 +36,22 @@ export function rssOf(pid: number): number {
   return kb ? Number(kb) * 1024 : 0;
 }
 
+/**
+ * Node's arguments exactly as `npm start` gives them (package.json's start script, V8 flags included), with `entry`
+ * in place of the server's module: the benchmark measures the server people run.
+ */
+function startArgs(entry: string): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  const main = args.indexOf('src/server/main.ts');
+  if (node !== 'node' || main === -1) throw new Error(`package.json's start script is not "node … src/server/main.ts": ${pkg.scripts.start}`);
+  args[main] = entry;
+  return args;
+}
+
 /** `entry`: the server's module, src/server/main.ts unless a bench measures a stand-in (tests/bench/floor-server.ts). */
 export async function startServer(dataDir: string, env: Record<string, string> = {}, entry = 'src/server/main.ts'): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, startArgs(entry), {
     cwd: ROOT,
     env: {
       ...process.env,

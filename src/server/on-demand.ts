@@ -2,7 +2,7 @@
 // and answers polls never pays for them: together (sharp with libvips, the Khronos validator, glTF-Transform's
 // functions) they are about 50 MB of resident memory and most of the start-up time.
 
-/** `load` runs once; every caller gets its one promise. A failed load is retried by the next caller. */
+/** `load` runs once; every caller gets its one promise. A failed load is not kept: the next caller asks again. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () =>

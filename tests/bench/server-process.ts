@@ -105,7 +105,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
 /** CPU time (user + system, all threads) the process has used so far, in ms. */
 export function cpuMsOf(pid: number): number {
   // Fields after the ")" that ends the command name; utime and stime are the 14th and 15th of the whole line.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }

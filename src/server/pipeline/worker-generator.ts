@@ -161,7 +161,10 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
       job.settle({ result: m.result });
       pump();
       if (slot.job === null && slots.has(slot)) {
-        slot.idleTimer = setTimeout(() => void retire(slot), idleMs);
+        // Only ever stops an idle worker, even should a job reach it without the timer being cleared.
+        slot.idleTimer = setTimeout(() => {
+          if (slot.job === null) void retire(slot);
+        }, idleMs);
         slot.idleTimer.unref();
       }
     }

@@ -328,8 +328,12 @@ export function createAssetService(o: AssetServiceOptions) {
     listPage(r: ListRequest, clientHas: (tag: string) => boolean): ListPage {
       // The common poll: nothing changed since this page's tag was made, and the client has it or the bytes are
       // cached. Answered from memory (the counter of this process's own writes, re-read every SEQ_RESYNC_MS).
-      const cached = pageCache.get(pageKey(r));
+      const key = pageKey(r);
+      const cached = pageCache.get(key);
       if (cached && cached.seq === repo.recentChangeSeq()) {
+        // Most recently used again, so a page polled all the time is never the one pushed out.
+        pageCache.delete(key);
+        pageCache.set(key, cached);
         if (clientHas(cached.tag)) return { tag: cached.tag, json: null };
         if (cached.json) return { tag: cached.tag, json: cached.json };
       }

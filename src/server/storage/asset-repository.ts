@@ -457,8 +457,6 @@ export function createAssetRepository(db: Db) {
       return runList(p, hits);
     },
 
-    /** The same rows as list(), as (id, change_seq) only: enough to tell whether a page changed. */
-
     /** The value a list sorted by `sort` orders this row by, for building the next cursor. */
     sortValue(row: AssetRow, sort: Sort): string | number {
       return row[SORT_SQL[sort].column as 'created_at' | 'updated_at' | 'name_lower'];

@@ -241,12 +241,17 @@ describe('worker generator', () => {
     expect(workerThreadIds()).toHaveLength(before.length + 1);
   });
 
-  it.runIf(process.platform === 'linux')('keeps a worker that gets its next step before the idle time runs out', async () => {
-    const generator = pool({ idleMs: 60_000 });
-    const previous = glbOf(await generator.geometry(input()));
+  it.runIf(process.platform === 'linux')('keeps a worker that gets its next step before the idle time runs out, however long that step runs', async () => {
+    // The next step comes well within the idle time and then runs longer than it (a full-size geometry step): the
+    // worker must neither be replaced nor be stopped under its step.
+    const large = await saveImage(folder.dir, 'large-idle.png', await svgPng(objectSvg({ size: 512 })));
+    const generator = pool({ builtin: {}, idleMs: 200 });
+    glbOf(await generator.geometry(input()));
     const after = workerThreadIds();
-    glbOf(await generator.uv(input({ previous })));
-    expect(workerThreadIds()).toEqual(after); // the same thread ran the second step
+    const t0 = performance.now();
+    await expectValid(glbOf(await generator.geometry(input({ images: [large] }))));
+    expect(performance.now() - t0).toBeGreaterThan(200); // it outlasted the idle time, as meant
+    expect(workerThreadIds()).toEqual(after); // the same thread ran it
   });
 
   it('keeps the main thread’s event loop responsive during a full-size geometry step', async () => {

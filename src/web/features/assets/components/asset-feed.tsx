@@ -17,8 +17,11 @@ const ROW_GAP_PX = 16;
 const OVERSCAN_ROWS = 2;
 
 const Card = benchFlags.memoCards ? AssetCard : AssetCardContent;
-/** Frames Page Down waits for the article it scrolled to (rows render in a transition: hooks/use-rendered-rows.ts). */
-const FOCUS_WAIT_FRAMES = 30;
+/**
+ * Frames Page Down waits for the article it scrolled to (rows render in a transition: hooks/use-rendered-rows.ts):
+ * about two seconds, far more than a busy machine takes to render a row.
+ */
+const FOCUS_WAIT_FRAMES = 120;
 
 export interface AssetFeedProps {
   assets: readonly Asset[];

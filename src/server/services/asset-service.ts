@@ -235,9 +235,8 @@ export function createAssetService(o: AssetServiceOptions) {
   // One read transaction per page: the tag and the body describe the same state, even with another process
   // writing. Made once: better-sqlite3 builds a transaction's wrappers on every db.transaction() call, which a
   // poll answered with a 304 would otherwise pay each time.
-  const readListPage = db.transaction((r: ListRequest, clientHas: (tag: string) => boolean): ListPage => {
+  const readListPage = db.transaction((r: ListRequest, key: string, clientHas: (tag: string) => boolean): ListPage => {
     const q = r.q?.trim() || undefined;
-    const key = pageKey(r);
     const p = listParamsOf(r, q);
     const seq = repo.changeSeq();
     let entry = pageCache.get(key);
@@ -337,7 +336,7 @@ export function createAssetService(o: AssetServiceOptions) {
         if (clientHas(cached.tag)) return { tag: cached.tag, json: null };
         if (cached.json) return { tag: cached.tag, json: cached.json };
       }
-      return readListPage(r, clientHas);
+      return readListPage(r, key, clientHas);
     },
 
     /** The asset with a tag that changes whenever the asset does. */

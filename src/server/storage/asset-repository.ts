@@ -1,7 +1,7 @@
 // Reads and writes assets, their images, versions and revisions. Statements are prepared once; every
 // multi-row write is one transaction and bumps the change counter; every row a write touches takes the new
 // counter value as its change_seq, which is what list ETags and "changes since" answers are made from.
-import type { Asset, Phase, PipelineStep, Revision, StepKey, Version, VersionSource } from '../../contract/asset';
+import { PHASES, type Asset, type Phase, type PipelineStep, type Revision, type StepKey, type Version, type VersionSource } from '../../contract/asset';
 import type { PhaseCounts, Sort } from '../../contract/api';
 import type { Db } from './database';
 
@@ -128,9 +128,6 @@ function useFts(lowered: string): boolean {
   return [...lowered].length >= FTS_MIN_CHARS;
 }
 
-/** Above this many trigram hits, per-phase counts walk an index instead of looking every hit up. */
-const FTS_SPLIT_MAX = 8000;
-
 /** How a name search finds its page: through the trigram index then sorted, or by walking the sort order. */
 type SearchPlan = 'fts' | 'scan';
 
@@ -207,14 +204,11 @@ export function createAssetRepository(db: Db) {
   );
   // Kept by triggers (migration 3): counting all assets reads four rows, never the table.
   const countAll = db.prepare<[], { phase: Phase; n: number }>(`SELECT phase, n FROM phase_counts`);
-  // instr re-checks every trigram hit, so the answer is exactly "name_lower contains q" whatever the index does.
-  // Both come from the search table's own narrow rows (migration 4), never the assets table.
-  const countByFts = db.prepare<{ match: string; needle: string }, { phase: Phase; n: number }>(
-    `SELECT phase, COUNT(*) AS n FROM assets_search
-     WHERE assets_search MATCH @match AND instr(name_lower, @needle) > 0 GROUP BY phase`,
-  );
-  const countFtsHits = db.prepare<{ match: string }, { n: number }>(
-    `SELECT COUNT(*) AS n FROM assets_search WHERE assets_search MATCH @match`,
+  // Each phase's hits counted in that phase's own trigram index (migration 5): index entries only, no row is read.
+  // A phrase of 3+ characters matches exactly the names that contain it (the property test in
+  // tests/server/scale compares every count with includes()).
+  const countByFts = db.prepare<{ match: string }, PhaseCounts>(
+    `SELECT ${PHASES.map((ph) => `(SELECT COUNT(*) FROM assets_names_${ph} WHERE assets_names_${ph} MATCH @match) AS ${ph}`).join(', ')}`,
   );
   const countByScan = db.prepare<{ needle: string }, { phase: Phase; n: number }>(
     `SELECT phase, COUNT(*) AS n FROM assets WHERE instr(name_lower, @needle) > 0 GROUP BY phase`,
@@ -250,19 +244,10 @@ export function createAssetRepository(db: Db) {
   }
 
   function countsOf(q: string | undefined): PhaseCounts {
+    if (q && matchesNothing(q)) return { processing: 0, for_review: 0, completed: 0, failed: 0 };
+    if (q && useFts(q.toLowerCase())) return { ...(countByFts.get({ match: ftsPhrase(q.toLowerCase()) }) as PhaseCounts) };
     const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
-    if (q && matchesNothing(q)) return counts;
-    let rows: { phase: Phase; n: number }[];
-    if (!q) rows = countAll.all();
-    else if (!useFts(q.toLowerCase())) rows = countByScan.all({ needle: nameNeedle(q) });
-    else {
-      // Splitting hits by phase reads each hit's row: cheap for a rare term, but for a common one walking the
-      // (phase, name_lower) index once costs less. Counting the hits alone reads only the trigram index.
-      const match = ftsPhrase(q.toLowerCase());
-      const hits = countFtsHits.get({ match })?.n ?? 0;
-      if (hits === 0) return counts;
-      rows = hits <= FTS_SPLIT_MAX ? countByFts.all({ match, needle: nameNeedle(q) }) : countByScan.all({ needle: nameNeedle(q) });
-    }
+    const rows = q ? countByScan.all({ needle: nameNeedle(q) }) : countAll.all();
     for (const r of rows) counts[r.phase] = r.n;
     return counts;
   }

@@ -163,6 +163,51 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE assets_search SET name_lower = new.name_lower, phase = new.phase WHERE rowid = new.rowid;
   END;
   `,
+  // 5: a search's per-phase counts from the trigram index alone. One contentless trigram index per phase holds the
+  // names of that phase's assets, so counting a phase's hits walks that index's entries and never reads a row:
+  // about a quarter of a microsecond per hit instead of one and a half. assets_search (migration 4) still finds the
+  // rows of a page. Rows follow assets' implicit rowid, as there (after a VACUUM, refill both).
+  `
+  CREATE VIRTUAL TABLE assets_names_processing USING fts5(
+    name_lower, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO assets_names_processing (rowid, name_lower) SELECT rowid, name_lower FROM assets WHERE phase = 'processing';
+  CREATE VIRTUAL TABLE assets_names_for_review USING fts5(
+    name_lower, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO assets_names_for_review (rowid, name_lower) SELECT rowid, name_lower FROM assets WHERE phase = 'for_review';
+  CREATE VIRTUAL TABLE assets_names_completed USING fts5(
+    name_lower, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO assets_names_completed (rowid, name_lower) SELECT rowid, name_lower FROM assets WHERE phase = 'completed';
+  CREATE VIRTUAL TABLE assets_names_failed USING fts5(
+    name_lower, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+  );
+  INSERT INTO assets_names_failed (rowid, name_lower) SELECT rowid, name_lower FROM assets WHERE phase = 'failed';
+  CREATE TRIGGER assets_names_insert AFTER INSERT ON assets BEGIN
+    INSERT INTO assets_names_processing (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'processing';
+    INSERT INTO assets_names_for_review (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'for_review';
+    INSERT INTO assets_names_completed (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'completed';
+    INSERT INTO assets_names_failed (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'failed';
+  END;
+  CREATE TRIGGER assets_names_delete AFTER DELETE ON assets BEGIN
+    DELETE FROM assets_names_processing WHERE rowid = old.rowid AND old.phase = 'processing';
+    DELETE FROM assets_names_for_review WHERE rowid = old.rowid AND old.phase = 'for_review';
+    DELETE FROM assets_names_completed WHERE rowid = old.rowid AND old.phase = 'completed';
+    DELETE FROM assets_names_failed WHERE rowid = old.rowid AND old.phase = 'failed';
+  END;
+  CREATE TRIGGER assets_names_update AFTER UPDATE OF name_lower, phase ON assets
+  WHEN old.name_lower IS NOT new.name_lower OR old.phase IS NOT new.phase BEGIN
+    DELETE FROM assets_names_processing WHERE rowid = old.rowid AND old.phase = 'processing';
+    DELETE FROM assets_names_for_review WHERE rowid = old.rowid AND old.phase = 'for_review';
+    DELETE FROM assets_names_completed WHERE rowid = old.rowid AND old.phase = 'completed';
+    DELETE FROM assets_names_failed WHERE rowid = old.rowid AND old.phase = 'failed';
+    INSERT INTO assets_names_processing (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'processing';
+    INSERT INTO assets_names_for_review (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'for_review';
+    INSERT INTO assets_names_completed (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'completed';
+    INSERT INTO assets_names_failed (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'failed';
+  END;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,5 +1,5 @@
 // The asset routes of SPEC §3: validate with the contract, call the service, reply.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   CreateAssetFieldsSchema,
@@ -55,16 +55,6 @@ function clientHasTag(req: FastifyRequest, tag: string): boolean {
   return header !== undefined && header.split(',').some((t) => t.trim() === etag);
 }
 
-/** Answers 304 when the client already has this tag; otherwise sets it on the 200 that follows. */
-function notModified(req: FastifyRequest, reply: FastifyReply, tag: string): boolean {
-  reply.header('etag', `W/"${tag}"`);
-  if (clientHasTag(req, tag)) {
-    reply.status(304).send();
-    return true;
-  }
-  return false;
-}
-
 // Uploads are checked in memory; a few at a time keeps a burst of them from exhausting it.
 const withUploadSlot = createUploadGate(4);
 
@@ -115,8 +105,9 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
   app.get('/api/assets/:id', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
     parseOr400(NoQuerySchema, req.query, 'query');
-    const { asset, tag } = service.getTagged(id);
-    if (notModified(req, reply, tag)) return reply;
+    const { asset, tag } = service.getTagged(id, (t) => clientHasTag(req, t));
+    reply.header('etag', `W/"${tag}"`);
+    if (asset === null) return reply.status(304).send();
     return asset;
   });
 

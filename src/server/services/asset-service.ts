@@ -339,10 +339,14 @@ export function createAssetService(o: AssetServiceOptions) {
       return readListPage(r, key, clientHas);
     },
 
-    /** The asset with a tag that changes whenever the asset does. */
-    getTagged(id: string): { asset: Asset; tag: string } {
+    /**
+     * The asset's tag, which changes whenever the asset does, and the asset itself unless `clientHas(tag)`: a poll
+     * answered with a 304 then reads one row, not the asset's versions and revisions.
+     */
+    getTagged(id: string, clientHas: (tag: string) => boolean): { asset: Asset | null; tag: string } {
       const row = mustGet(id);
-      return { asset: repo.toAsset(row), tag: `${boot}.a${row.change_seq}` };
+      const tag = `${boot}.a${row.change_seq}`;
+      return { asset: clientHas(tag) ? null : repo.toAsset(row), tag };
     },
 
     list(r: ListRequest): AssetList {

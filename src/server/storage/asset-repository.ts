@@ -221,7 +221,7 @@ export function createAssetRepository(db: Db) {
      ORDER BY asset_id, id`,
   );
 
-  // One prepared statement per (columns, sort, filter, plan) shape, made on first use.
+  // One prepared statement per (sort, filter, plan) shape, made on first use.
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
   function listStatement(p: ListParams, plan: SearchPlan | null) {
     const key = `${p.sort}|${p.phase ? 1 : 0}|${plan ?? '-'}|${p.after ? 1 : 0}`;
@@ -244,9 +244,9 @@ export function createAssetRepository(db: Db) {
   }
 
   function countsOf(q: string | undefined): PhaseCounts {
-    if (q && matchesNothing(q)) return { processing: 0, for_review: 0, completed: 0, failed: 0 };
-    if (q && useFts(q.toLowerCase())) return { ...(countByFts.get({ match: ftsPhrase(q.toLowerCase()) }) as PhaseCounts) };
     const counts: PhaseCounts = { processing: 0, for_review: 0, completed: 0, failed: 0 };
+    if (q && matchesNothing(q)) return counts;
+    if (q && useFts(nameNeedle(q))) return { ...(countByFts.get({ match: ftsPhrase(nameNeedle(q)) }) as PhaseCounts) };
     const rows = q ? countByScan.all({ needle: nameNeedle(q) }) : countAll.all();
     for (const r of rows) counts[r.phase] = r.n;
     return counts;
@@ -327,22 +327,23 @@ export function createAssetRepository(db: Db) {
     };
   }
 
+  /** Rows of many assets, in their order, grouped by asset and converted with `to`. */
+  function byAsset<R extends { asset_id: string }, T>(rows: readonly R[], to: (row: R) => T): Map<string, T[]> {
+    const grouped = new Map<string, T[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.asset_id);
+      if (list) list.push(to(row));
+      else grouped.set(row.asset_id, [to(row)]);
+    }
+    return grouped;
+  }
+
   /** Many rows as assets, with their versions and revisions read in two queries instead of two per row. */
   function toAssets(rows: readonly AssetRow[]): Asset[] {
     if (rows.length === 0) return [];
     const ids = JSON.stringify(rows.map((r) => r.id));
-    const versions = new Map<string, Version[]>();
-    for (const v of selectVersionsOf.all(ids)) {
-      let list = versions.get(v.asset_id);
-      if (!list) versions.set(v.asset_id, (list = []));
-      list.push(toVersion(v));
-    }
-    const revisions = new Map<string, Revision[]>();
-    for (const r of selectRevisionsOf.all(ids)) {
-      let list = revisions.get(r.asset_id);
-      if (!list) revisions.set(r.asset_id, (list = []));
-      list.push({ step_key: r.step_key, note: r.note, created_at: r.created_at });
-    }
+    const versions = byAsset(selectVersionsOf.all(ids), toVersion);
+    const revisions = byAsset(selectRevisionsOf.all(ids), (r) => ({ step_key: r.step_key, note: r.note, created_at: r.created_at }));
     return rows.map((row) => assetOf(row, versions.get(row.id) ?? [], revisions.get(row.id) ?? []));
   }
 

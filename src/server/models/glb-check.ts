@@ -2,8 +2,9 @@
 // accepts without errors and that draws at least one triangle. Never throws, whatever the bytes.
 import { validateBytes } from 'gltf-validator';
 import type { ValidationMessage } from 'gltf-validator';
-import { countSceneTriangles, readContainer } from '../pipeline/builtin/glb-container';
+import { readContainer } from '../pipeline/builtin/glb-container';
 import { readModel } from '../pipeline/builtin/gltf-io';
+import { measureModel, overBudget } from '../pipeline/builtin/model-budget';
 import { StepFailure } from '../pipeline/builtin/step-kit';
 
 export type GlbCheck = { ok: true; triangles: number } | { ok: false; reason: string };
@@ -50,6 +51,10 @@ export async function checkGlb(bytes: Uint8Array): Promise<GlbCheck> {
         reason: 'The model uses Draco mesh compression, which this service cannot read. Export it again without Draco compression.',
       };
     }
+    // Measured from the JSON before the validator walks the model: what it draws, not what it stores.
+    const measure = measureModel(container.json, container.bin);
+    const tooBig = overBudget(measure);
+    if (tooBig) return { ok: false, reason: tooBig };
     let errors: ValidationMessage[];
     let numErrors: number;
     try {
@@ -67,7 +72,7 @@ export async function checkGlb(bytes: Uint8Array): Promise<GlbCheck> {
         reason: `The model is not valid glTF 2.0. The validator found: ${quoted.join('; ')}${more}. Fix or re-export the model and upload it again.`,
       };
     }
-    const triangles = countSceneTriangles(container.json);
+    const triangles = measure.sceneTriangles;
     if (triangles === 0) {
       return { ok: false, reason: 'The model has no triangles to show: its default scene draws no mesh. Upload a model with a visible mesh.' };
     }

@@ -122,7 +122,7 @@ async function makeTemplates(files: FileStore, generator: Generator, howMany: nu
       });
       if (!result.ok) throw new Error(`The generator refused the ${demo.name} template at ${step.key}: ${result.reason}`);
       const file = await files.write(SHARED_DIR, `${run}-t${t}-${step.key}.glb`, result.glb);
-      steps.push({ file, size: result.glb.byteLength, triangles: (await modelStats(result.glb)).triangles });
+      steps.push({ file, size: result.glb.byteLength, triangles: modelStats(result.glb).triangles });
       previous = result.glb;
     }
     templates.push({ image, thumbnail, steps });

@@ -161,7 +161,12 @@ export function createAssetService(o: AssetServiceOptions) {
       return row?.phase === 'processing' && row.step_index === job.stepIndex ? row : undefined;
     };
     if (stop.aborted || !stillOnStep()) return;
-    const stats = await modelStats(glb);
+    // Held to the limits uploads are: a model over them could be neither previewed, exported nor built on.
+    const stats = modelStats(glb);
+    if (stats.overLimit) {
+      failStep(job, `The model this step made is too big to keep. ${stats.overLimit}`);
+      return;
+    }
     const file = await files.write(job.assetId, `v${repo.nextVersionNumber(job.assetId)}-${randomBytes(4).toString('hex')}.glb`, glb);
     let recorded: boolean;
     try {

@@ -83,7 +83,7 @@ describe('exportModel', () => {
     expect(vt).toHaveLength(v.length);
     expect(vn).toHaveLength(v.length);
     const faces = lines(obj, 'f ');
-    expect(faces).toHaveLength((await modelStats(pipelineModels().lod)).triangles);
+    expect(faces).toHaveLength(modelStats(pipelineModels().lod).triangles);
     for (const face of faces) {
       for (const corner of face.slice(2).split(' ')) {
         const [vi, ti, ni] = corner.split('/').map(Number);

@@ -1,40 +1,9 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { checkGlb } from '../../../src/server/models/glb-check';
 import { boxGlb, seededRandom, solidPng, usePipelineModels } from '../helpers/images';
+import { chunks, glbFrom } from '../helpers/model-bombs';
 
 const pipelineModels = usePipelineModels();
-
-/** Splits a GLB into its JSON and BIN chunks. */
-function chunks(glb: Uint8Array): { json: Record<string, unknown>; bin: Uint8Array } {
-  const view = new DataView(glb.buffer, glb.byteOffset, glb.byteLength);
-  const jsonLength = view.getUint32(12, true);
-  const json = JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + jsonLength))) as Record<string, unknown>;
-  const binStart = 20 + jsonLength;
-  const binLength = view.getUint32(binStart, true);
-  return { json, bin: glb.subarray(binStart + 8, binStart + 8 + binLength) };
-}
-
-/** A well-formed GLB container around any JSON, so that only the validator can object. */
-function glbFrom(json: unknown, bin: Uint8Array): Uint8Array {
-  let text = new TextEncoder().encode(JSON.stringify(json));
-  const pad = (4 - (text.length % 4)) % 4;
-  text = new Uint8Array([...text, ...new Array<number>(pad).fill(0x20)]);
-  const binPadded = new Uint8Array(Math.ceil(bin.length / 4) * 4);
-  binPadded.set(bin);
-  const total = 12 + 8 + text.length + 8 + binPadded.length;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x46546c67, true);
-  view.setUint32(4, 2, true);
-  view.setUint32(8, total, true);
-  view.setUint32(12, text.length, true);
-  view.setUint32(16, 0x4e4f534a, true);
-  out.set(text, 20);
-  view.setUint32(20 + text.length, binPadded.length, true);
-  view.setUint32(24 + text.length, 0x004e4942, true);
-  out.set(binPadded, 28 + text.length);
-  return out;
-}
 
 function withUint32(glb: Uint8Array, offset: number, value: number): Uint8Array {
   const copy = glb.slice();

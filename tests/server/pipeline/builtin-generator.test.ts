@@ -212,36 +212,36 @@ describe('optimise', () => {
   it('simplifies toward the asset polycount, or the default when it has none', async () => {
     const glb = output('optimise');
     await expectValid(glb);
-    const tris = (await modelStats(glb)).triangles;
+    const tris = modelStats(glb).triangles;
     expect(tris).toBeLessThanOrEqual(OPTIONS.defaultPolycount);
     expect(tris).toBeGreaterThan(OPTIONS.defaultPolycount * 0.5);
 
     const own = glbOf(await run('optimise', { previous: output('geometry'), asset: { id: 'a', name: 'A', polycount: 500 } }));
-    expect((await modelStats(own)).triangles).toBeLessThanOrEqual(500);
+    expect(modelStats(own).triangles).toBeLessThanOrEqual(500);
   });
 
   it('gives fewer triangles for "fewer polygons" and keeps a model already under the target', async () => {
     const fewer = glbOf(await run('optimise', { previous: output('geometry'), note: 'fewer polygons' }));
-    expect((await modelStats(fewer)).triangles).toBeLessThan((await modelStats(output('optimise'))).triangles * 0.7);
+    expect(modelStats(fewer).triangles).toBeLessThan(modelStats(output('optimise')).triangles * 0.7);
 
     const small = await boxGlb(1);
     const kept = glbOf(await run('optimise', { previous: small }));
-    expect((await modelStats(kept)).triangles).toBe(12);
+    expect(modelStats(kept).triangles).toBe(12);
   });
 
   it('reads an explicit triangle count from the note', async () => {
     const glb = glbOf(await run('optimise', { previous: output('geometry'), note: 'Keep it under 800 triangles' }));
-    const tris = (await modelStats(glb)).triangles;
+    const tris = modelStats(glb).triangles;
     expect(tris).toBeLessThanOrEqual(800);
     expect(tris).toBeGreaterThan(400);
   });
 
   it("simplifies a person's own flat-shaded, unindexed model", async () => {
     const box = await boxGlb(12);
-    expect((await modelStats(box)).triangles).toBe(1728);
+    expect(modelStats(box).triangles).toBe(1728);
     const glb = glbOf(await run('optimise', { previous: box, asset: { id: 'a', name: 'A', polycount: 200 } }));
     await expectValid(glb);
-    const tris = (await modelStats(glb)).triangles;
+    const tris = modelStats(glb).triangles;
     expect(tris).toBeGreaterThan(0);
     expect(tris).toBeLessThanOrEqual(200);
   });
@@ -347,7 +347,7 @@ describe('lod', () => {
     expect(counts[3]).toBeGreaterThan(0);
     // Levels live outside the scene tree: a plain viewer draws LOD0 only.
     for (const id of ids) expect(sceneNodes).not.toContain(id);
-    expect((await modelStats(glb)).triangles).toBe(counts[0]);
+    expect(modelStats(glb).triangles).toBe(counts[0]);
     const coverage = lod0?.extras?.MSFT_screencoverage ?? [];
     expect(coverage).toHaveLength(4);
   });
@@ -369,7 +369,7 @@ describe('lod', () => {
     const glb = glbOf(await run('lod', { previous: await boxGlb(1) }));
     await expectValid(glb);
     expect(gltfJson(glb).extensionsUsed ?? []).not.toContain('MSFT_lod');
-    expect((await modelStats(glb)).triangles).toBe(12);
+    expect(modelStats(glb).triangles).toBe(12);
   });
 });
 

@@ -1,12 +1,12 @@
-// Reads the GLB container (header, JSON chunk, optional BIN chunk) without trusting a byte of it, and counts
-// the triangles the default scene draws straight from the JSON, so that no buffer has to be decoded.
-import { z } from 'zod';
+// Reads the GLB container (header, JSON chunk, optional BIN chunk) without trusting a byte of it.
 
 const GLB_MAGIC = 0x46546c67; // "glTF"
 const CHUNK_JSON = 0x4e4f534a;
 const CHUNK_BIN = 0x004e4942;
 
-export type ContainerResult = { ok: true; json: Record<string, unknown>; binLength: number } | { ok: false; reason: string };
+export type ContainerResult =
+  | { ok: true; json: Record<string, unknown>; /** The BIN chunk's bytes (a view, not a copy), if it has one. */ bin: Uint8Array | null }
+  | { ok: false; reason: string };
 
 const startsWith = (bytes: Uint8Array, sig: readonly number[]) => sig.every((b, i) => bytes[i] === b);
 
@@ -57,7 +57,7 @@ export function readContainer(bytes: Uint8Array): ContainerResult {
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) return damaged('its JSON chunk is not a glTF object');
     let offset = 20 + jsonLength;
-    let binLength = 0;
+    let bin: Uint8Array | null = null;
     let chunkIndex = 1;
     while (offset < bytes.byteLength) {
       if (offset + 8 > bytes.byteLength) return damaged('it ends in the middle of a chunk header');
@@ -66,81 +66,13 @@ export function readContainer(bytes: Uint8Array): ContainerResult {
       if (offset + 8 + length > bytes.byteLength) return damaged('a chunk is longer than the file');
       if (type === CHUNK_BIN) {
         if (chunkIndex !== 1) return damaged('its binary chunk is not the second chunk');
-        binLength = length;
+        bin = bytes.subarray(offset + 8, offset + 8 + length);
       }
       offset += 8 + length;
       chunkIndex++;
     }
-    return { ok: true, json: json as Record<string, unknown>, binLength };
+    return { ok: true, json: json as Record<string, unknown>, bin };
   } catch {
     return { ok: false, reason: 'The file could not be read as a GLB model.' };
   }
-}
-
-const index = z.number().int().nonnegative();
-const GltfCountSchema = z.looseObject({
-  scene: index.optional(),
-  scenes: z.array(z.looseObject({ nodes: z.array(index).optional() })).optional(),
-  nodes: z
-    .array(
-      z.looseObject({
-        mesh: index.optional(),
-        children: z.array(index).optional(),
-        extensions: z
-          .looseObject({
-            EXT_mesh_gpu_instancing: z.looseObject({ attributes: z.record(z.string(), index) }).optional(),
-          })
-          .optional(),
-      }),
-    )
-    .optional(),
-  meshes: z
-    .array(
-      z.looseObject({
-        primitives: z.array(
-          z.looseObject({ attributes: z.record(z.string(), index), indices: index.optional(), mode: z.number().int().optional() }),
-        ),
-      }),
-    )
-    .optional(),
-  accessors: z.array(z.looseObject({ count: index })).optional(),
-});
-
-/** Triangles drawn by the default scene (nodes outside it, such as MSFT_lod levels, do not count). */
-export function countSceneTriangles(json: Record<string, unknown>): number {
-  const parsed = GltfCountSchema.safeParse(json);
-  if (!parsed.success) return 0;
-  const g = parsed.data;
-  const scene = g.scenes?.[g.scene ?? 0];
-  if (!scene) return 0;
-  const accessorCount = (i: number | undefined) => (i === undefined ? 0 : (g.accessors?.[i]?.count ?? 0));
-  const meshTriangles = (m: number) => {
-    let total = 0;
-    for (const prim of g.meshes?.[m]?.primitives ?? []) {
-      const count = prim.indices !== undefined ? accessorCount(prim.indices) : accessorCount(prim.attributes['POSITION']);
-      const mode = prim.mode ?? 4;
-      if (mode === 4) total += Math.floor(count / 3);
-      else if (mode === 5 || mode === 6) total += Math.max(0, count - 2);
-    }
-    return total;
-  };
-  let total = 0;
-  const seen = new Set<number>();
-  const stack = [...(scene.nodes ?? [])];
-  while (stack.length > 0) {
-    const n = stack.pop() as number;
-    // A node reached twice is an invalid graph; count it once rather than loop.
-    if (seen.has(n)) continue;
-    seen.add(n);
-    const node = g.nodes?.[n];
-    if (!node) continue;
-    if (node.mesh !== undefined) {
-      const instancing = node.extensions?.EXT_mesh_gpu_instancing;
-      const firstAttribute = instancing ? Object.values(instancing.attributes)[0] : undefined;
-      const copies = instancing ? accessorCount(firstAttribute) : 1;
-      total += meshTriangles(node.mesh) * copies;
-    }
-    stack.push(...(node.children ?? []));
-  }
-  return total;
 }

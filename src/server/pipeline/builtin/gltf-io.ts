@@ -5,6 +5,7 @@ import type { Document, Node, Scene } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import { MeshoptDecoder } from 'meshoptimizer';
 import { readContainer } from './glb-container';
+import { measureModel, overBudget } from './model-budget';
 import { MsftLod } from './msft-lod';
 import { StepFailure } from './step-kit';
 
@@ -35,6 +36,9 @@ export async function readModel(bytes: Uint8Array | null, what = 'The model from
       `${what} uses Draco mesh compression, which this service cannot decode. Export it again without Draco compression and upload it.`,
     );
   }
+  // Before glTF-Transform unpacks a byte: a small file can describe a model far too big to hold in memory.
+  const tooBig = overBudget(measureModel(container.json, container.bin));
+  if (tooBig) throw new StepFailure(`${what} is too big to process. ${tooBig}`);
   let doc: Document;
   try {
     doc = await (await gltfIO()).readBinary(bytes);

@@ -1,6 +1,7 @@
 // Request and response shapes of the HTTP API (SPEC §3), shared by the server's validation and the client's parsing.
 import { z } from 'zod';
 import { AssetSchema, PhaseSchema } from './asset';
+import { noHiddenCharacters } from './text';
 
 export const LIMITS = {
   nameMax: 120,
@@ -115,8 +116,7 @@ export const AssetNameSchema = z
       .string()
       .min(1, 'Name is required')
       .max(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`)
-      // Control characters have no place in a name a person reads.
-      .regex(/^[^\p{Cc}]*$/u, 'Name must not contain control characters'),
+      .superRefine(noHiddenCharacters('Name')),
   );
 
 export const PolycountSchema = z
@@ -145,7 +145,9 @@ export const RevisionRequestSchema = z.strictObject({
       z
         .string()
         .min(1, 'Note is required')
-        .max(LIMITS.noteMax, `Note must be at most ${LIMITS.noteMax} characters`),
+        .max(LIMITS.noteMax, `Note must be at most ${LIMITS.noteMax} characters`)
+        // A note may have lines and tabs, as typed in the textbox.
+        .superRefine(noHiddenCharacters('Note', ['\n', '\r', '\t'])),
     ),
 });
 export type RevisionRequest = z.input<typeof RevisionRequestSchema>;
@@ -182,6 +184,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'insufficient_storage',
   'unavailable',
+  // A request or upload body that stopped arriving (408).
+  'timeout',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

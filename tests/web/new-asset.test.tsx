@@ -142,7 +142,7 @@ describe('the new-asset form', () => {
     [415, 'unsupported_type', '“front.png” is not a PNG or JPEG image.', 'images'],
     [422, 'unprocessable', '“front.png” could not be decoded: the file may be truncated or damaged.', 'images'],
     [413, 'too_large', 'front.png: images may be at most 10 MB each.', 'images'],
-    [400, 'bad_request', 'Invalid form: name: Name must not contain control characters', 'name'],
+    [400, 'bad_request', 'Invalid form: name: Name must not contain invisible or control characters (found U+202E)', 'name'],
     [400, 'bad_request', 'Invalid form: polycount: Polycount must be at least 100', 'polycount'],
   ] as const)('shows a %i (%s) next to the field it is about and keeps every entry', async (status, code, message, field) => {
     const api = installMockApi([]);

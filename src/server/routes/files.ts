@@ -1,12 +1,30 @@
 // Serving stored files: each version's GLB for the preview, thumbnails, and downloads in GLB, glTF or OBJ.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DownloadQuerySchema, IdParamsSchema, VersionParamsSchema } from '../../contract/api';
-import type { AssetService } from '../services/asset-service';
+import { stripHidden } from '../../contract/text';
+import type { AssetService, StoredFile } from '../services/asset-service';
 import { NoQuerySchema } from './assets';
 import { parseOr400 } from './validate';
 
-// A version's file never changes once written, so caches may keep it.
-const IMMUTABLE = 'private, max-age=31536000, immutable';
+// Private files may be kept by the browser, but only to revalidate: a kept copy is used after a 304, so it is never
+// shown to whoever uses the browser after sign-out (which also clears the cache) or after access was taken away.
+const REVALIDATE = 'private, no-cache';
+
+/** A stored file, or a 304 when the client already holds the same bytes. */
+function sendStored(req: FastifyRequest, reply: FastifyReply, type: string, file: StoredFile) {
+  void reply.type(type).header('cache-control', REVALIDATE).header('etag', file.tag);
+  if (ifNoneMatch(req.headers['if-none-match'], file.tag)) return reply.status(304).send();
+  if (file.size !== undefined) void reply.header('content-length', file.size);
+  return reply.send(file.open());
+}
+
+function ifNoneMatch(header: string | undefined, tag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === tag || v === `W/${tag}`;
+  });
+}
 
 /** RFC 8187 value: percent-encode everything outside attr-char, which encodeURIComponent leaves as '()*! too. */
 function rfc8187(s: string): string {
@@ -15,7 +33,8 @@ function rfc8187(s: string): string {
 
 /** `fileName` is ASCII for old clients; `displayFileName` is the asset's own name, sanitised for file systems. */
 export function contentDisposition(fileName: string, displayFileName: string): string {
-  const utf8 = rfc8187(displayFileName.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_'));
+  // Hidden characters go first: a right-to-left override would make "gnp.exe.glb" display as "blg.exe.png".
+  const utf8 = rfc8187(stripHidden(displayFileName).replace(/[\\/:*?"<>|]/g, '_'));
   return `attachment; filename="${fileName}"; filename*=UTF-8''${utf8}`;
 }
 
@@ -23,14 +42,13 @@ export function registerFileRoutes(app: FastifyInstance, service: AssetService):
   app.get('/api/assets/:id/versions/:n/model.glb', async (req, reply) => {
     const { id, n } = parseOr400(VersionParamsSchema, req.params, 'path');
     parseOr400(NoQuerySchema, req.query, 'query');
-    const { stream, size } = service.versionFile(id, n);
-    return reply.type('model/gltf-binary').header('cache-control', IMMUTABLE).header('content-length', size).send(stream);
+    return sendStored(req, reply, 'model/gltf-binary', service.versionFile(id, n));
   });
 
   app.get('/api/assets/:id/thumbnail.jpg', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
     parseOr400(NoQuerySchema, req.query, 'query');
-    return reply.type('image/jpeg').header('cache-control', IMMUTABLE).send(service.thumbnail(id));
+    return sendStored(req, reply, 'image/jpeg', service.thumbnail(id));
   });
 
   app.get('/api/assets/:id/download', async (req, reply) => {

@@ -81,6 +81,18 @@ export function fileSlug(name: string): string {
 
 const THUMBNAIL_PX = 320;
 
+/** A stored file as the routes serve it: an entity tag for revalidation, and the bytes once they are wanted. */
+export interface StoredFile {
+  tag: string;
+  size?: number;
+  open(): NodeJS.ReadableStream;
+}
+
+/** Stored files are never rewritten under the same name, so the name identifies the bytes; hashed, to say nothing of the folder layout. */
+function fileTag(file: string): string {
+  return `"${createHash('sha256').update(file).digest('base64url').slice(0, 22)}"`;
+}
+
 export function newAssetId(): string {
   return randomBytes(9).toString('base64url');
 }
@@ -358,18 +370,19 @@ export function createAssetService(o: AssetServiceOptions) {
       return readList(r);
     },
 
-    /** The stored GLB of version `n`, for the preview. */
-    versionFile(id: string, n: number): { stream: NodeJS.ReadableStream; size: number } {
+    /** The stored GLB of version `n`, for the preview; opened only when the client does not already have it. */
+    versionFile(id: string, n: number): StoredFile {
       mustGet(id);
       const v = repo.version(id, n);
       if (!v) throw notFound(`This asset has no version ${n}.`);
-      return { stream: files.stream(v.file), size: v.size_bytes };
+      return { tag: fileTag(v.file), size: v.size_bytes, open: () => files.stream(v.file) };
     },
 
-    thumbnail(id: string): NodeJS.ReadableStream {
+    thumbnail(id: string): StoredFile {
       const row = mustGet(id);
       if (!row.has_thumbnail) throw notFound('This asset has no thumbnail.');
-      return files.stream(row.thumbnail_file ?? `${id}/thumbnail.jpg`);
+      const file = row.thumbnail_file ?? `${id}/thumbnail.jpg`;
+      return { tag: fileTag(file), open: () => files.stream(file) };
     },
 
     /** A version (the latest by default) converted for download, with the names to give it. */

@@ -61,13 +61,31 @@ describe('POST /api/assets', () => {
     [{ name: 'ok', polycount: 'lots' }, 'whole number'],
     [{ name: 'ok', polycount: '5' }, 'at least 100'],
     [{ name: 'ok', colour: 'red' }, 'Unknown field: colour'],
-    [{ name: 'bad\u0007name' }, 'control characters'],
+    [{ name: 'bad\u0007name' }, 'invisible or control characters (found U+0007)'],
+    // Names that lie: a right-to-left override shows "gnp.exe" as "exe.png"; a zero-width space hides inside a word.
+    [{ name: '\u202Egnp.exe' }, 'Name must not contain invisible or control characters (found U+202E)'],
+    [{ name: 'Va\u200Bse' }, 'found U+200B'],
+    [{ name: 'ad\u200Dmin' }, 'found U+200D'],
+    [{ name: 'Vase\u2028Lamp' }, 'found U+2028'],
+    [{ name: 'Va\u2029se' }, 'found U+2029'],
+    [{ name: '\u2066Vase\u2069' }, 'found U+2066'],
   ])('refuses the form %o with 400 and a message saying why', async (fields, message) => {
     const res = await postForm(fields as Record<string, string>, [{ bytes: await objectPng() }]);
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).code).toBe('bad_request');
     expect(errorOf(res).message).toContain(message);
     expect(assetCount()).toBe(0);
+  });
+
+  it.each([
+    ['Persian with a zero-width non-joiner', 'گلدان\u200Cها'],
+    ['Hindi with a joiner', 'क्\u200Dष'],
+    ['an emoji sequence', 'Mechanic 👩\u200D🔧 figure'],
+    ['accents and CJK', 'Café 花瓶'],
+  ])('accepts %s and stores the name as typed', async (_label, name) => {
+    const res = await postForm({ name }, [{ bytes: await objectPng() }]);
+    expect(res.statusCode).toBe(201);
+    expect((res.json() as { name: string }).name).toBe(name);
   });
 
   it('refuses a form without images', async () => {

@@ -13,13 +13,34 @@ afterAll(async () => {
 });
 
 describe('model files and downloads', () => {
-  it('serves a version as a GLB that caches can keep', async () => {
+  it('serves a version as a GLB the browser keeps only to revalidate, and answers 304 when it has it', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/versions/1/model.glb` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('model/gltf-binary');
-    expect(res.headers['cache-control']).toContain('immutable');
+    // Never used from the cache unasked: after sign-out or lost access the server decides, not the cache.
+    expect(res.headers['cache-control']).toBe('private, no-cache');
     expect(res.rawPayload.subarray(0, 4).toString('ascii')).toBe('glTF');
     expect(res.rawPayload.readUInt32LE(8)).toBe(res.rawPayload.length);
+    const etag = String(res.headers['etag']);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/versions/1/model.glb`, headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.rawPayload).toHaveLength(0);
+    expect(again.headers['cache-control']).toBe('private, no-cache');
+    const other = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/versions/1/model.glb`, headers: { 'if-none-match': '"old"' } });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('serves the thumbnail the same way', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/assets/${id}/thumbnail.jpg` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    const again = await t.app.inject({
+      method: 'GET',
+      url: `/api/assets/${id}/thumbnail.jpg`,
+      headers: { 'if-none-match': String(res.headers['etag']) },
+    });
+    expect(again.statusCode).toBe(304);
   });
 
   it('downloads the current version as GLB with a safe file name', async () => {
@@ -72,6 +93,13 @@ describe('model files and downloads', () => {
     expect(contentDisposition('bob-s-big-chair.glb', "Bob's (big) chair!.glb")).toBe(
       `attachment; filename="bob-s-big-chair.glb"; filename*=UTF-8''Bob%27s%20%28big%29%20chair%21.glb`,
     );
+  });
+
+  it('drops hidden characters from the name a download is saved under, so it displays as typed', async () => {
+    const { contentDisposition } = await import('../../../src/server/routes/files');
+    // Stored before names were checked: a right-to-left override that shows "gnp.exe.glb" as "blg.exe.png".
+    expect(contentDisposition('x.glb', '\u202Egnp.exe\u200B.glb')).toBe(`attachment; filename="x.glb"; filename*=UTF-8''gnp.exe.glb`);
+    expect(contentDisposition('x.glb', 'line\u2028break\u0007.glb')).toBe(`attachment; filename="x.glb"; filename*=UTF-8''linebreak.glb`);
   });
 
   it.each([

@@ -71,12 +71,24 @@ describe('an asset through its stages', () => {
     expect(a.versions[1]).toMatchObject({ n: 2, step_key: 'geometry', source: 'revision', note: 'Make it smoother' });
   });
 
+  it('keeps the line breaks and tabs of a note as typed', async () => {
+    const { id } = await createAsset(t.app);
+    await waitForAsset(t.app, id, 'for_review');
+    const note = 'Thicker handle\n\t- keep the hoops\r\nSmoother base';
+    const res = await post(t.app, `/api/assets/${id}/revisions`, { note });
+    expect(res.statusCode).toBe(200);
+    expect(asAsset(res).revisions[0]?.note).toBe(note);
+  });
+
   it.each([
     [{}, 'Note is required'],
     [{ note: '' }, 'Note is required'],
     [{ note: 'x'.repeat(2001) }, 'at most 2000'],
     [{ note: 'ok', urgent: true }, 'Unknown body field: urgent'],
     [{ note: 42 }, 'Note must be text'],
+    [{ note: 'Keep the \u202Eroh\u202C hoops' }, 'Note must not contain invisible or control characters (found U+202E)'],
+    [{ note: 'Two\u2028lines' }, 'found U+2028'],
+    [{ note: 'Bell\u0007' }, 'found U+0007'],
   ])('refuses the revision body %o with 400', async (body, message) => {
     const { id } = await createAsset(t.app);
     await waitForAsset(t.app, id, 'for_review');

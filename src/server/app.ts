@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
 import type { AuthService } from './auth/auth-service';
 import { registerHttpAuth } from './auth/http-auth';
+import { createExporter, type ExportSettings } from './exports/exporter';
 import { fromSystemError, HttpError } from './errors';
 import type { Generator } from './pipeline/generator';
 import { registerAssetRoutes } from './routes/assets';
@@ -35,6 +36,8 @@ export interface AppDeps {
   logLevel?: string;
   /** Folder of the built page; omitted in API-only tests. */
   webDir?: string;
+  /** The export workers' limits and queue, and the per-person cap on exports (exports/exporter.ts). */
+  exports?: ExportSettings;
   now?: () => number;
 }
 
@@ -121,10 +124,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     })(),
   });
 
+  // Downloads that need a conversion are built in worker threads, never on the thread that answers requests.
+  const exporter = createExporter({
+    files: deps.files,
+    onUnexpectedError: (err) => app.log.error({ err }, 'an export failed unexpectedly'),
+    ...deps.exports,
+  });
+  app.addHook('onClose', async () => exporter.close());
   const service = createAssetService({
     repo: deps.repo,
     files: deps.files,
     generator: deps.generator,
+    exporter,
     log: app.log,
     stepMs: deps.stepMs,
     countdownMs: deps.countdownMs,

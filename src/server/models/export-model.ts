@@ -4,6 +4,7 @@ import type { Document, Material, Node, Primitive, Texture } from '@gltf-transfo
 import { listTextureSlots } from '@gltf-transform/functions';
 import { zipSync } from 'fflate';
 import type { Zippable } from 'fflate';
+import { exportNaming } from '../exports/exporter';
 import { drawnMeshNodes, gltfIO, readModel } from '../pipeline/builtin/gltf-io';
 import { MSFT_LOD } from '../pipeline/builtin/msft-lod';
 import type { Lod } from '../pipeline/builtin/msft-lod';
@@ -22,7 +23,7 @@ export async function exportModel(glb: Uint8Array, format: ExportFormat, baseNam
   const doc = await readModel(glb, 'The stored model');
   const textureFiles = nameTextures(doc, baseName);
   const files = format === 'gltf' ? await gltfFiles(doc, baseName) : objFiles(doc, baseName, textureFiles);
-  return { bytes: zip(files), contentType: 'application/zip', fileName: `${baseName}-${format}.zip` };
+  return { bytes: zip(files), ...exportNaming(format, baseName) };
 }
 
 /** Already-compressed images are stored as they are; deflating them again costs time and saves nothing. */

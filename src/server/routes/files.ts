@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DownloadQuerySchema, IdParamsSchema, VersionParamsSchema } from '../../contract/api';
 import { stripHidden } from '../../contract/text';
+import { RetryLater } from '../exports/exporter';
 import type { AssetService, StoredFile } from '../services/asset-service';
 import { NoQuerySchema } from './assets';
 import { parseOr400 } from './validate';
@@ -54,11 +55,15 @@ export function registerFileRoutes(app: FastifyInstance, service: AssetService):
   app.get('/api/assets/:id/download', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
     const q = parseOr400(DownloadQuerySchema, req.query, 'query');
-    const out = await service.download(id, q.format ?? 'glb', q.version);
+    const out = await service.download(id, q.format ?? 'glb', q.version, req.principal?.user.id ?? '').catch((err: unknown) => {
+      if (err instanceof RetryLater) void reply.header('retry-after', String(err.retryAfterSeconds));
+      throw err;
+    });
     return reply
       .type(out.contentType)
       .header('content-disposition', contentDisposition(out.fileName, out.displayFileName))
       .header('cache-control', 'private, no-cache')
-      .send(Buffer.from(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength));
+      .header('content-length', out.size)
+      .send(out.stream);
   });
 }

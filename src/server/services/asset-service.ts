@@ -4,12 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_PIPELINE, type Asset, type Phase } from '../../contract/asset';
 import type { AssetList, DownloadFormat, PhaseCounts, Sort } from '../../contract/api';
-import { loadGlbCheck, loadModelExport, loadSharp } from '../on-demand';
+import { loadGlbCheck, loadSharp } from '../on-demand';
+import { createExporter, exportNaming, type Exporter } from '../exports/exporter';
 import { hasGlbMagic } from '../pipeline/builtin/glb-container';
 import { modelStats } from '../models/model-stats';
 import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
-import { StepFailure } from '../pipeline/builtin/step-kit';
 import { createStepRunner, type StepJob } from '../pipeline/step-runner';
 import { pipelineOf, type AssetRepository, type AssetRow, type ListCursor, type ListParams } from '../storage/asset-repository';
 import type { FileStore } from '../storage/file-store';
@@ -27,6 +27,11 @@ export interface AssetServiceOptions {
   repo: AssetRepository;
   files: FileStore;
   generator: Generator;
+  /**
+   * Builds and caches the downloads that need a conversion; its owner closes it. Default: one with the default
+   * limits, whose worker starts only when a conversion is asked for and stops when idle (the seed never asks).
+   */
+  exporter?: Exporter;
   log: FastifyBaseLogger;
   stepMs: number;
   countdownMs: number;
@@ -99,6 +104,7 @@ export function newAssetId(): string {
 
 export function createAssetService(o: AssetServiceOptions) {
   const { repo, files, log } = o;
+  const exporter = o.exporter ?? createExporter({ files });
   const now = o.now ?? Date.now;
   // Part of every tag, so a tag from before a restart (or from a reset database) never matches again.
   const boot = randomBytes(6).toString('base64url');
@@ -385,8 +391,11 @@ export function createAssetService(o: AssetServiceOptions) {
       return { tag: fileTag(file), open: () => files.stream(file) };
     },
 
-    /** A version (the latest by default) converted for download, with the names to give it. */
-    async download(id: string, format: DownloadFormat, version?: number) {
+    /**
+     * A version (the latest by default) as a file to stream for download, with the names to give it: the stored GLB
+     * as it is, or a conversion the exporter builds in a worker once and then serves from its cache.
+     */
+    async download(id: string, format: DownloadFormat, version: number | undefined, userId: string) {
       const row = mustGet(id);
       const latest = repo.latestVersion(id);
       const v = version !== undefined ? repo.version(id, version) : latest;
@@ -396,16 +405,20 @@ export function createAssetService(o: AssetServiceOptions) {
       }
       const isLatest = latest?.n === v.n;
       const base = isLatest ? fileSlug(row.name) : `${fileSlug(row.name)}-v${v.n}`;
-      const { exportModel } = await loadModelExport();
-      const out = await exportModel(await files.read(v.file), format, base).catch((err: unknown) => {
-        // The stored model is one this service cannot convert (e.g. an upload that requires an extension it
-        // cannot read): the person's file is the problem, not the server.
-        if (err instanceof StepFailure) throw unprocessable(`This version cannot be converted to ${format.toUpperCase()}. ${err.reason}`);
-        throw err;
-      });
+      const readable = isLatest ? row.name : `${row.name} v${v.n}`;
+      if (format === 'glb') {
+        return { stream: files.stream(v.file), size: v.size_bytes, contentType: 'model/gltf-binary', fileName: `${base}.glb`, displayFileName: `${readable}.glb` };
+      }
+      const file = await exporter.get({ assetId: id, sourceRel: v.file, format, baseName: base, userId });
+      if (!repo.get(id)) {
+        // Deleted while its export was built: the export must not outlive the asset's folder.
+        file.stream.destroy();
+        await files.removeAsset(id).catch(() => undefined);
+        throw notFound();
+      }
+      const { contentType, fileName } = exportNaming(format, base);
       // The readable name keeps what the ASCII name adds after its base ("-obj.zip"), so formats stay apart.
-      const displayFileName = `${isLatest ? row.name : `${row.name} v${v.n}`}${out.fileName.slice(base.length)}`;
-      return { ...out, displayFileName };
+      return { ...file, contentType, fileName, displayFileName: `${readable}${fileName.slice(base.length)}` };
     },
 
     /** Refuses an upload before its body is read, when the stage would refuse it anyway. */

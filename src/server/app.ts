@@ -15,6 +15,8 @@ import type { Generator } from './pipeline/generator';
 import { registerAssetRoutes } from './routes/assets';
 import { registerAuthRoutes } from './routes/auth';
 import { registerFileRoutes } from './routes/files';
+import type { UploadLimits } from './routes/uploads';
+import { REQUEST_TIMEOUTS, serverTimeoutOptions, type RequestTimeouts } from './request-timeouts';
 import { createAssetService, type AssetService } from './services/asset-service';
 import type { AssetRepository } from './storage/asset-repository';
 import type { FileStore } from './storage/file-store';
@@ -38,6 +40,10 @@ export interface AppDeps {
   webDir?: string;
   /** The export workers' limits and queue, and the per-person cap on exports (exports/exporter.ts). */
   exports?: ExportSettings;
+  /** Overrides of the upload limits (routes/uploads.ts), e.g. a short body idle timeout in tests. */
+  uploadLimits?: Partial<UploadLimits>;
+  /** Overrides of how long a request may take to arrive (request-timeouts.ts). */
+  requestTimeouts?: Partial<RequestTimeouts>;
   now?: () => number;
 }
 
@@ -52,6 +58,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  408: 'timeout',
   406: 'unsupported_type',
   409: 'wrong_stage',
   413: 'too_large',
@@ -104,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Pages poll every second; a line per request would drown what matters. LOG_LEVEL=debug shows them.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(deps.logLevel ?? 'silent') }),
     bodyLimit: 64 * 1024,
+    ...serverTimeoutOptions({ ...REQUEST_TIMEOUTS, ...deps.requestTimeouts }),
     // Errors the router raises before any route runs (a malformed or overlong address) get the contract's shape.
     frameworkErrors: (err, _req, reply) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -195,7 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   app.get('/api/health', async () => ({ status: 'ok' as const }));
-  registerAssetRoutes(app, service);
+  registerAssetRoutes(app, service, { uploadLimits: deps.uploadLimits });
   registerFileRoutes(app, service);
 
   const webDir = deps.webDir;

@@ -12,7 +12,7 @@ import {
 import { badRequest, unsupportedType } from '../errors';
 import type { AssetService } from '../services/asset-service';
 import type { ListCursor } from '../storage/asset-repository';
-import { checkImage, createUploadGate, readMultipart } from './uploads';
+import { checkImage, createUploadGuard, UPLOAD_LIMITS, type UploadLimits } from './uploads';
 import { clip, parseOr400 } from './validate';
 
 const ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -55,10 +55,13 @@ function clientHasTag(req: FastifyRequest, tag: string): boolean {
   return header !== undefined && header.split(',').some((t) => t.trim() === etag);
 }
 
-// Uploads are checked in memory; a few at a time keeps a burst of them from exhausting it.
-const withUploadSlot = createUploadGate(4);
+export function registerAssetRoutes(
+  app: FastifyInstance,
+  service: AssetService,
+  o: { uploadLimits?: Partial<UploadLimits> } = {},
+): void {
+  const uploads = createUploadGuard({ ...UPLOAD_LIMITS, ...o.uploadLimits });
 
-export function registerAssetRoutes(app: FastifyInstance, service: AssetService): void {
   app.get('/api/assets', async (req, reply) => {
     const q = parseOr400(AssetListQuerySchema, req.query, 'query');
     const sort = q.sort ?? 'newest';
@@ -81,8 +84,8 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
 
   app.post('/api/assets', async (req, reply) => {
     parseOr400(NoQuerySchema, req.query, 'query');
-    return withUploadSlot(async () => {
-      const { fields, files } = await readMultipart(req, {
+    return uploads.run(req, reply, async (upload) => {
+      const { fields, files } = await upload.read({
         fileFields: ['images'],
         textFields: ['name', 'polycount'],
         maxFileBytes: LIMITS.imageBytesMax,
@@ -92,12 +95,14 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
       });
       const input = parseOr400(CreateAssetFieldsSchema, fields, 'form');
       if (files.length === 0) throw badRequest('Add at least one image (PNG or JPEG) of the object.');
-      const images = [];
-      for (const [i, f] of files.entries()) {
-        const label = f.filename ? `“${clip(f.filename, 80)}”` : `Image ${i + 1}`;
-        images.push({ bytes: f.bytes, mime: await checkImage(f.bytes, label) });
-      }
-      const asset = await service.create({ name: input.name, polycount: input.polycount ?? null, images });
+      const asset = await upload.check(async () => {
+        const images = [];
+        for (const [i, f] of files.entries()) {
+          const label = f.filename ? `“${clip(f.filename, 80)}”` : `Image ${i + 1}`;
+          images.push({ bytes: f.bytes, mime: await checkImage(f.bytes, label) });
+        }
+        return service.create({ name: input.name, polycount: input.polycount ?? null, images });
+      });
       return reply.status(201).header('location', `/api/assets/${asset.id}`).send(asset);
     });
   });
@@ -146,12 +151,12 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
     return service.requestRevision(id, note);
   });
 
-  app.post('/api/assets/:id/versions', async (req) => {
+  app.post('/api/assets/:id/versions', async (req, reply) => {
     const { id } = parseOr400(IdParamsSchema, req.params, 'asset id');
     parseOr400(NoQuerySchema, req.query, 'query');
     service.assertCanUpload(id); // 404 or 409 before reading a large body for nothing
-    return withUploadSlot(async () => {
-      const { files } = await readMultipart(req, {
+    return uploads.run(req, reply, async (upload) => {
+      const { files } = await upload.read({
         fileFields: ['file'],
         textFields: [],
         maxFileBytes: LIMITS.modelBytesMax,
@@ -161,7 +166,7 @@ export function registerAssetRoutes(app: FastifyInstance, service: AssetService)
       });
       const file = files[0];
       if (!file) throw badRequest('Add the model as a file field named "file" (a .glb).');
-      return service.uploadVersion(id, file.bytes);
+      return upload.check(() => service.uploadVersion(id, file.bytes));
     });
   });
 }

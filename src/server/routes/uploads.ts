@@ -1,5 +1,5 @@
 // Reads multipart uploads within limits and checks every file by its content, never by its name or type header.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../contract/api';
 import { loadSharp } from '../on-demand';
 import { HttpError, badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
@@ -49,23 +49,167 @@ export interface MultipartResult {
   files: { field: string; bytes: Buffer; filename: string }[];
 }
 
+export interface MultipartOptions {
+  fileFields: readonly string[];
+  textFields: readonly string[];
+  maxFileBytes: number;
+  maxFiles: number;
+  tooLargeMessage: string;
+  tooManyFilesMessage: string;
+}
+
 /**
- * Collects a multipart body: text fields and the files of the allowed fields, each under `maxFileBytes`
- * (enforced while streaming; at most `maxFiles` × `maxFileBytes` is ever held). Unknown or repeated fields
- * are a 400, and so is a body that is not well-formed multipart or stops early.
+ * How uploads share the server. A body is read into memory at whatever pace the client sends it, holding no
+ * checking slot while it arrives, so a slow sender delays nobody but itself; only the CPU-heavy check of a body
+ * that has fully arrived waits for one of the few checking slots.
  */
-export async function readMultipart(
+export interface UploadLimits {
+  /** Uploads one person may have in flight at once; one more is a 429 before its body is read. */
+  perUser: number;
+  /** Uploads in flight overall (arriving, waiting or being checked); one more is a 503 before its body is read. */
+  inFlight: number;
+  /** Bytes of upload bodies held in memory overall; the upload whose bytes would go past it is a 503. */
+  heldBytes: number;
+  /** Uploads checked at once (image decoding, GLB validation); the rest wait with their body in memory. */
+  checking: number;
+  /** A body that sends nothing for this long is answered 408 and its connection closed. */
+  idleMs: number;
+}
+
+export const UPLOAD_LIMITS: UploadLimits = {
+  perUser: 2,
+  inFlight: 16,
+  // Four uploads at their largest (a 64 MB model), as many as the checking slots could ever hold before.
+  heldBytes: 256 * 1024 * 1024,
+  checking: 4,
+  idleMs: 15_000,
+};
+
+/** Seconds a refused upload is told to wait (Retry-After) before trying again. */
+const RETRY_AFTER_S = 10;
+
+const timedOut = () =>
+  new HttpError(408, 'timeout', 'The upload stopped arriving, so the server gave up on it. Check the connection and upload again.');
+
+/** One upload admitted by an UploadGuard: read its body, then check it in a checking slot. */
+export interface Upload {
+  /**
+   * Collects the multipart body: text fields and the files of the allowed fields, each under `maxFileBytes`
+   * (enforced while streaming). Unknown or repeated fields are a 400, and so is a body that is not well-formed
+   * multipart or stops early; a body that sends nothing for `idleMs` is a 408.
+   */
+  read(o: MultipartOptions): Promise<MultipartResult>;
+  /** Runs the CPU-heavy check of a body that has arrived, a few uploads at a time. */
+  check<T>(run: () => Promise<T>): Promise<T>;
+}
+
+export interface UploadGuard {
+  /**
+   * Admits an upload (a 429 when its sender has `perUser` in flight, a 503 when the server has `inFlight`),
+   * before any of its body is read, then runs it. A 408, 429 or 503 closes the connection, so a refused
+   * sender cannot keep it open by trickling the rest of its body.
+   */
+  run<T>(req: FastifyRequest, reply: FastifyReply, upload: (u: Upload) => Promise<T>): Promise<T>;
+}
+
+export function createUploadGuard(limits: UploadLimits): UploadGuard {
+  const perUser = new Map<string, number>();
+  let inFlight = 0;
+  let heldBytes = 0;
+  const withCheckingSlot = createUploadGate(limits.checking);
+
+  return {
+    async run(req, reply, upload) {
+      // Every upload route needs a signed-in editor (policy.ts), so there is always a principal; the address is
+      // only a fallback.
+      const who = req.principal?.user.id ?? `ip:${req.ip}`;
+      const mine = perUser.get(who) ?? 0;
+      if (mine >= limits.perUser) {
+        refuse(reply, true);
+        throw new HttpError(
+          429,
+          'rate_limited',
+          `You already have ${mine} uploads in progress; wait for one to finish, then try again.`,
+        );
+      }
+      if (inFlight >= limits.inFlight) {
+        refuse(reply, true);
+        throw new HttpError(503, 'unavailable', 'The server is busy with other uploads. Try again in a moment.');
+      }
+      perUser.set(who, mine + 1);
+      inFlight++;
+      let held = 0;
+      let done = false;
+      const hold = (n: number) => {
+        if (done) throw new HttpError(400, 'bad_request', 'The upload has already ended.');
+        if (heldBytes + n > limits.heldBytes) {
+          throw new HttpError(503, 'unavailable', 'The server is busy with other large uploads. Try again in a moment.');
+        }
+        heldBytes += n;
+        held += n;
+      };
+      try {
+        return await upload({
+          read: (o) => readMultipart(req, o, { idleMs: limits.idleMs, hold }),
+          check: withCheckingSlot,
+        });
+      } catch (err) {
+        if (err instanceof HttpError && (err.statusCode === 408 || err.statusCode === 503)) {
+          refuse(reply, err.statusCode === 503);
+        }
+        throw err;
+      } finally {
+        done = true;
+        heldBytes -= held;
+        inFlight--;
+        const left = (perUser.get(who) ?? 1) - 1;
+        if (left > 0) perUser.set(who, left);
+        else perUser.delete(who);
+      }
+    },
+  };
+}
+
+/** Headers of a refused upload: the connection closes after the answer, and a 429/503 says when to try again. */
+function refuse(reply: FastifyReply, retry: boolean): void {
+  void reply.header('connection', 'close');
+  if (retry) void reply.header('retry-after', String(RETRY_AFTER_S));
+}
+
+async function readMultipart(
   req: FastifyRequest,
-  o: {
-    fileFields: readonly string[];
-    textFields: readonly string[];
-    maxFileBytes: number;
-    maxFiles: number;
-    tooLargeMessage: string;
-    tooManyFilesMessage: string;
-  },
+  o: MultipartOptions,
+  g: { idleMs: number; hold: (bytes: number) => void },
 ): Promise<MultipartResult> {
   if (!req.isMultipart()) throw unsupportedType('Send this request as multipart/form-data.');
+  let rejectIdle: (err: HttpError) => void = () => undefined;
+  const idle = new Promise<never>((_, reject) => {
+    rejectIdle = reject;
+  });
+  const timer = setTimeout(() => rejectIdle(timedOut()), g.idleMs);
+  const stillArriving = () => timer.refresh();
+  // Added in the same tick as collect() pipes the body into the parser, as the plugin adds its own listener:
+  // the body flows to both from the next tick on, and only to the parser once this one is removed.
+  req.raw.on('data', stillArriving);
+  let abandoned = false;
+  const collecting = collect(req, o, (n) => {
+    if (abandoned) throw timedOut();
+    g.hold(n);
+  });
+  try {
+    return await Promise.race([collecting, idle]);
+  } catch (err) {
+    abandoned = true;
+    // A body given up on idle ends once its connection closes; its late error has nowhere to go.
+    collecting.catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    req.raw.off('data', stillArriving);
+  }
+}
+
+async function collect(req: FastifyRequest, o: MultipartOptions, hold: (bytes: number) => void): Promise<MultipartResult> {
   const fields: Record<string, string> = {};
   const files: MultipartResult['files'] = [];
   let current = 'A file';
@@ -78,9 +222,14 @@ export async function readMultipart(
           throw badRequest(`Unknown file field: ${clip(part.fieldname, 60)}.`);
         }
         current = part.filename ? clip(part.filename, 80) : 'A file';
-        const bytes = await part.toBuffer();
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          if (part.file.truncated) break;
+          hold(chunk.byteLength);
+          chunks.push(chunk);
+        }
         if (part.file.truncated) throw tooLarge(`${current}: ${o.tooLargeMessage}`);
-        files.push({ field: part.fieldname, bytes, filename: part.filename });
+        files.push({ field: part.fieldname, bytes: Buffer.concat(chunks), filename: part.filename });
       } else {
         if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${clip(part.fieldname, 60)}.`);
         if (Object.hasOwn(fields, part.fieldname)) throw badRequest(`The field ${part.fieldname} was sent twice.`);
@@ -105,11 +254,8 @@ export async function readMultipart(
   return { fields, files };
 }
 
-/**
- * Uploads are held in memory while they are checked, so only a few are processed at once; the rest wait
- * their turn instead of adding up to more memory than the machine has.
- */
-export function createUploadGate(slots: number) {
+/** At most `slots` runs at once; the rest wait their turn, first come first served. */
+function createUploadGate(slots: number) {
   let free = slots;
   const waiting: (() => void)[] = [];
   return async function withSlot<T>(run: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-// Sign-in, sessions, API tokens and users (issue 6). Shared by the server's validation and the page's parsing.
+// Sign-in, sessions, API tokens and users. Shared by the server's validation and the page's parsing.
 import { z } from 'zod';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
@@ -21,7 +21,8 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 export const AUTH_LIMITS = {
   emailMax: 254,
   userNameMax: 80,
-  passwordMin: 10,
+  /** New passwords only; sign-in accepts whatever was set before this rule. */
+  passwordMin: 12,
   passwordMax: 256,
   tokenNameMax: 80,
   tokensPerUserMax: 50,
@@ -44,6 +45,32 @@ export const PasswordSchema = z
   .string({ error: (iss) => (iss.input === undefined ? 'Password is required' : 'Password must be text') })
   .min(AUTH_LIMITS.passwordMin, `Password must be at least ${AUTH_LIMITS.passwordMin} characters`)
   .max(AUTH_LIMITS.passwordMax, `Password must be at most ${AUTH_LIMITS.passwordMax} characters`);
+
+/** A password's letters and digits, lower-cased: "Lead.Smith" and "leadsmith" are the same guess. */
+const lettersOf = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/**
+ * The rules a new password must meet that need to know whose it is: not the account's email, not the part before
+ * the @ (nor containing it, when that part has 4 or more letters), not the person's name. Compared on letters and
+ * digits only, ignoring case, and also with digits added at either end taken off ("leadsmith2024"). The server
+ * checks these and the list of common passwords (src/server/auth/password-policy.ts); the page checks these first.
+ */
+export function personalPasswordProblem(password: string, who: { email: string; name?: string | undefined }): string | null {
+  const pw = lettersOf(password);
+  const core = pw.replace(/^\p{N}+|\p{N}+$/gu, '');
+  const same = (other: string) => {
+    const o = lettersOf(other);
+    return o.length > 0 && (pw === o || core === o);
+  };
+  const email = who.email.trim().toLowerCase();
+  const local = lettersOf(email.split('@')[0] ?? '');
+  if (same(email)) return 'Password must not be the account’s email address.';
+  if (local.length >= 4 ? pw.includes(local) : same(local)) {
+    return 'Password must not contain the part of the email address before the @.';
+  }
+  if (who.name !== undefined && same(who.name)) return 'Password must not be the account’s name.';
+  return null;
+}
 
 const DisplayNameSchema = z
   .string()
@@ -80,12 +107,17 @@ export const SessionSchema = z.strictObject({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-export const CreateUserSchema = z.strictObject({
-  email: EmailSchema,
-  name: DisplayNameSchema,
-  role: RoleSchema,
-  password: PasswordSchema,
-});
+export const CreateUserSchema = z
+  .strictObject({
+    email: EmailSchema,
+    name: DisplayNameSchema,
+    role: RoleSchema,
+    password: PasswordSchema,
+  })
+  .superRefine((v, ctx) => {
+    const problem = personalPasswordProblem(v.password, v);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+  });
 export type CreateUserRequest = z.input<typeof CreateUserSchema>;
 
 export const UpdateUserSchema = z
@@ -102,6 +134,11 @@ export const UserListSchema = z.strictObject({ users: z.array(UserSchema) });
 export const ChangePasswordSchema = z.strictObject({
   current_password: z.string({ error: 'Current password is required' }).min(1).max(AUTH_LIMITS.passwordMax),
   new_password: PasswordSchema,
+  /**
+   * Revoke every API token of the account too. On unless turned off: a password is changed most often because
+   * someone else may have had it, and a token they made with it would otherwise keep working.
+   */
+  revoke_tokens: z.boolean({ error: 'revoke_tokens must be true or false' }).default(true),
 });
 export type ChangePasswordRequest = z.input<typeof ChangePasswordSchema>;
 
@@ -126,6 +163,11 @@ export const CreateTokenSchema = z.strictObject({
         .max(AUTH_LIMITS.tokenNameMax, `Token name must be at most ${AUTH_LIMITS.tokenNameMax} characters`)
         .regex(/^[^\p{Cc}]*$/u, 'Token name must not contain control characters'),
     ),
+  /** The owner's password, asked again: a borrowed or stolen session alone cannot make a lasting credential. */
+  password: z
+    .string({ error: 'Enter your current password to create a token' })
+    .min(1, 'Enter your current password to create a token')
+    .max(AUTH_LIMITS.passwordMax),
 });
 export type CreateTokenRequest = z.input<typeof CreateTokenSchema>;
 

@@ -1,9 +1,10 @@
 // `npm run admin -- reset-password <email>`: a new generated password for an account, printed once, and every
-// session of that account ended. The way back in when the first admin's printed password is lost.
+// session and API token of that account ended. The way back in when the first admin's printed password is lost,
+// and the way to shut out someone who may have it.
 import path from 'node:path';
 import { EmailSchema } from '../contract/auth';
 import { createAuthService } from './auth/auth-service';
-import { generatePassword } from './auth/passwords';
+import { generatePasswordFor } from './auth/password-policy';
 import { readConfig } from './config';
 import { openDatabase } from './storage/database';
 
@@ -29,10 +30,11 @@ async function run(args: string[]): Promise<number> {
       console.error(`No account with the email ${email.data} in ${config.dataDir}.`);
       return 1;
     }
-    const password = generatePassword();
+    const password = generatePasswordFor(user);
+    const tokens = service.listTokens(user.id).length;
     await service.updateUser(user.id, { password });
     console.log(`New password for ${user.email} (${user.role}), shown only now:\n    password: ${password}`);
-    console.log('Every browser signed in as this account was signed out.');
+    console.log(`Every browser signed in as this account was signed out, and its ${tokens} API token${tokens === 1 ? ' was' : 's were'} revoked.`);
     return 0;
   } finally {
     db.close();

@@ -10,6 +10,7 @@ import { LIMITS, SERVER_TIME_HEADER, type ErrorCode } from '../contract/api';
 import type { AuthService } from './auth/auth-service';
 import { registerHttpAuth } from './auth/http-auth';
 import { createExporter, type ExportSettings } from './exports/exporter';
+import { trustProxyOption } from './config';
 import { fromSystemError, HttpError } from './errors';
 import type { Generator } from './pipeline/generator';
 import { registerAssetRoutes } from './routes/assets';
@@ -40,6 +41,11 @@ export interface AppDeps {
   webDir?: string;
   /** The export workers' limits and queue, and the per-person cap on exports (exports/exporter.ts). */
   exports?: ExportSettings;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed (TRUST_PROXY): a number of hops, or their addresses
+   * or CIDRs. Unset, `req.ip` is the connection's address and those headers are ignored.
+   */
+  trustProxy?: number | string[] | undefined;
   /** Overrides of the upload limits (routes/uploads.ts), e.g. a short body idle timeout in tests. */
   uploadLimits?: Partial<UploadLimits>;
   /** Overrides of how long a request may take to arrive (request-timeouts.ts). */
@@ -111,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Pages poll every second; a line per request would drown what matters. LOG_LEVEL=debug shows them.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(deps.logLevel ?? 'silent') }),
     bodyLimit: 64 * 1024,
+    ...(deps.trustProxy !== undefined ? { trustProxy: trustProxyOption(deps.trustProxy) } : {}),
     ...serverTimeoutOptions({ ...REQUEST_TIMEOUTS, ...deps.requestTimeouts }),
     // Errors the router raises before any route runs (a malformed or overlong address) get the contract's shape.
     frameworkErrors: (err, _req, reply) => {

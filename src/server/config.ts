@@ -1,7 +1,10 @@
 // Reads the service's settings from the environment (SPEC §6), failing fast with a readable message.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { EmailSchema, PasswordSchema } from '../contract/auth';
+import { EmailSchema } from '../contract/auth';
+import { FIRST_ADMIN_NAME } from './auth/bootstrap';
+import { newPasswordProblem } from './auth/password-policy';
 
 const msString = (fallback: number) =>
   z
@@ -10,6 +13,42 @@ const msString = (fallback: number) =>
     .transform(Number)
     .optional()
     .transform((v) => v ?? fallback);
+
+/** An IPv4 or IPv6 address, optionally with a /prefix. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies may say who the client is (X-Forwarded-For) and that it came over https (X-Forwarded-Proto): none
+ * when unset or empty; a number of proxy hops in front of the server ("1"); or a comma-separated list of the
+ * proxies' addresses or CIDRs ("127.0.0.1, 10.0.0.0/8"). "true" (trust anyone) is refused: any client could then
+ * pick its own address and escape the sign-in limits.
+ */
+const TrustProxySchema = z
+  .string()
+  .optional()
+  .transform((v, ctx): number | string[] | undefined => {
+    const text = v?.trim() ?? '';
+    if (text === '') return undefined;
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops >= 1 && hops <= 10) return hops;
+      if (hops === 0) return undefined;
+    }
+    const entries = text.split(',').map((e) => e.trim());
+    const bad = entries.find((e) => !isAddressOrCidr(e));
+    if (bad === undefined) return entries;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a number of proxy hops (1 to 10) or a comma-separated list of proxy addresses or CIDRs, such as 127.0.0.1 or 10.0.0.0/8; "${bad.slice(0, 60)}" is neither`,
+    });
+    return z.NEVER;
+  });
 
 const EnvSchema = z.object({
   PORT: z
@@ -34,8 +73,10 @@ const EnvSchema = z.object({
   WEB_BUILD: z.enum(['0', '1']).optional().transform((v) => v !== '0'),
   AUTH: z.enum(['on', 'off']).optional().transform((v) => v ?? 'on'),
   ADMIN_EMAIL: EmailSchema.optional(),
-  ADMIN_PASSWORD: PasswordSchema.optional(),
+  // Checked below with the password rules, which need ADMIN_EMAIL; never echoed.
+  ADMIN_PASSWORD: z.string().optional(),
   SECURE_COOKIES: z.enum(['0', '1']).optional().transform((v) => v === '1'),
+  TRUST_PROXY: TrustProxySchema,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().transform((v) => v ?? 'info'),
 });
 
@@ -59,6 +100,8 @@ export interface Config {
   admin: { email: string | undefined; password: string | undefined };
   /** Mark the session cookie Secure; set it when a TLS proxy serves the page over HTTPS. */
   secureCookies: boolean;
+  /** Fastify's `trustProxy`: proxy hops, or the proxies' addresses; undefined trusts no X-Forwarded-* header. */
+  trustProxy: number | string[] | undefined;
   /** Build the page on start when dist/ is missing or stale; WEB_BUILD=0 serves whatever is there (API-only runs, tests). */
   webBuild: boolean;
 }
@@ -83,6 +126,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_EMAIL === undefined) {
     throw new Error('Invalid environment:\n  ADMIN_PASSWORD is set without ADMIN_EMAIL; set both, or neither to get a generated password.');
   }
+  if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_EMAIL !== undefined) {
+    const problem = newPasswordProblem(e.ADMIN_PASSWORD, { email: e.ADMIN_EMAIL, name: FIRST_ADMIN_NAME });
+    if (problem) throw new Error(`Invalid environment:\n  ADMIN_PASSWORD: ${problem}`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -97,7 +144,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: e.AUTH,
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     secureCookies: e.SECURE_COOKIES,
+    trustProxy: e.TRUST_PROXY,
   };
+}
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`. A hop count becomes a function, since Fastify ignores a bare number: the
+ * connection's peer and the next `hops - 1` addresses of X-Forwarded-For are taken as proxies, and the client is
+ * the address before them.
+ */
+export function trustProxyOption(setting: number | string[]): string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */

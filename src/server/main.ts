@@ -65,6 +65,7 @@ async function main(config: Config): Promise<void> {
     workers: config.workers,
     logLevel: config.logLevel,
     webDir,
+    trustProxy: config.trustProxy,
   });
 
   if (config.seed) {

@@ -24,10 +24,24 @@ describe('readConfig', () => {
     [{ AUTH: 'off', HOST: '0.0.0.0' }, 'allowed only on a loopback HOST'],
     [{ AUTH: 'off', HOST: '192.168.1.20' }, 'allowed only on a loopback HOST'],
     [{ ADMIN_EMAIL: 'not-an-email' }, 'ADMIN_EMAIL'],
-    [{ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: Password must be at least 10 characters'],
+    [{ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: Password must be at least 12 characters.'],
+    [{ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'password2024!' }, 'ADMIN_PASSWORD: Password is one of the most common passwords'],
+    [{ ADMIN_EMAIL: 'lead@b.example', ADMIN_PASSWORD: 'lead-studio-2024' }, 'ADMIN_PASSWORD: Password must not contain the part of the email address before the @.'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY: must be a number of proxy hops'],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY: must be a number of proxy hops'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY: must be a number of proxy hops'],
+    [{ TRUST_PROXY: '127.0.0.1, proxy.example' }, '"proxy.example" is neither'],
     [{ ADMIN_PASSWORD: 'long enough password' }, 'ADMIN_PASSWORD is set without ADMIN_EMAIL'],
   ])('refuses %o with a message naming it', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('reads TRUST_PROXY: nothing trusted by default, a number of hops, or a list of addresses and CIDRs', () => {
+    expect(readConfig({}).trustProxy).toBeUndefined();
+    expect(readConfig({ TRUST_PROXY: '' }).trustProxy).toBeUndefined();
+    expect(readConfig({ TRUST_PROXY: '0' }).trustProxy).toBeUndefined();
+    expect(readConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(readConfig({ TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,::1, fd00::/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
   });
 
   it('reads the sign-in settings, normalising the admin email', () => {

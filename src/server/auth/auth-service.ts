@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TOKEN_PREFIX, AUTH_LIMITS, type ApiToken, type Role, type User } from '../../contract/auth';
 import { HttpError, notFound } from '../errors';
 import type { Db } from '../storage/database';
+import { assertNewPassword } from './password-policy';
 import { DEFAULT_COST, hashPassword, verifyPassword, type ScryptCost } from './passwords';
 
 /** Signed-in sessions end after this long without use… */
@@ -44,16 +45,30 @@ export interface SessionAuth {
   csrfToken: string;
 }
 
+export interface PasswordChange {
+  current: string;
+  next: string;
+  /** This browser's session, which stays signed in; every other session of the account ends. */
+  keepSessionHash: string | null;
+  /** Also revoke every API token of the account. */
+  revokeTokens: boolean;
+}
+
 export interface AuthService {
   userCount(): number;
+  /** Refuses (400) a password that breaks a rule of password-policy.ts, as do updateUser and changePassword. */
   createUser(input: { email: string; name: string; role: Role; password: string }): Promise<User>;
   listUsers(): User[];
   getUser(id: string): User | undefined;
+  /** A new password here is an admin's reset: every session and API token of the account ends. */
   updateUser(id: string, change: { name?: string; role?: Role; password?: string }): Promise<User>;
   deleteUser(id: string, actingUserId: string): void;
   /** The user for these credentials, or undefined; takes the same time whether or not the email exists. */
   checkCredentials(email: string, password: string): Promise<User | undefined>;
-  changePassword(userId: string, current: string, next: string, keepSessionHash: string | null): Promise<boolean>;
+  /** False (and nothing changed) when `current` is wrong. */
+  changePassword(userId: string, change: PasswordChange): Promise<boolean>;
+  /** Whether `password` is this user's password (to confirm a sensitive action). */
+  checkPassword(userId: string, password: string): Promise<boolean>;
   startSession(userId: string): { cookieValue: string; csrfToken: string };
   /** The session behind a cookie value, sliding its idle expiry; undefined when unknown or expired. */
   resolveSession(cookieValue: string): SessionAuth | undefined;
@@ -147,6 +162,7 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
     userCount: () => q.count.get()?.n ?? 0,
 
     async createUser({ email, name, role, password }) {
+      assertNewPassword(password, { email, name });
       const password_hash = await hashPassword(password, cost);
       const row: UserRow = { id: randomUUID(), email, name, role, password_hash, created_at: now() };
       // Checked after hashing (which yields), so two requests for one email cannot both pass the check.
@@ -162,7 +178,8 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
     },
 
     async updateUser(id, change) {
-      requireUser(id);
+      const before = requireUser(id);
+      if (change.password !== undefined) assertNewPassword(change.password, { email: before.email, name: change.name ?? before.name });
       const password_hash = change.password === undefined ? undefined : await hashPassword(change.password, cost);
       db.transaction(() => {
         const row = requireUser(id);
@@ -202,8 +219,9 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
       return (await verifyPassword(password, row.password_hash)) ? toUser(row) : undefined;
     },
 
-    async changePassword(userId, current, next, keepSessionHash) {
+    async changePassword(userId, { current, next, keepSessionHash, revokeTokens }) {
       const row = requireUser(userId);
+      assertNewPassword(next, row);
       if (!(await verifyPassword(current, row.password_hash))) return false;
       const hash = await hashPassword(next, cost);
       db.transaction(() => {
@@ -211,8 +229,13 @@ export function createAuthService(db: Db, o: { now?: () => number; passwordCost?
         // Every other browser signed in as this person is signed out; this one stays.
         if (keepSessionHash) q.deleteOtherSessions.run(userId, keepSessionHash);
         else q.deleteUserSessions.run(userId);
+        if (revokeTokens) q.deleteUserTokens.run(userId);
       })();
       return true;
+    },
+
+    async checkPassword(userId, password) {
+      return verifyPassword(password, requireUser(userId).password_hash);
     },
 
     startSession(userId) {

@@ -1,9 +1,11 @@
 // The first admin, on the first start with sign-in on: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated
 // password printed once (as Grafana and Jenkins do). Later starts leave accounts alone.
 import type { AuthService } from './auth-service';
-import { generatePassword } from './passwords';
+import { generatePasswordFor } from './password-policy';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@asset-forge.local';
+/** The first admin's name, which their password must not be. */
+export const FIRST_ADMIN_NAME = 'Admin';
 
 export interface FirstAdmin {
   email: string;
@@ -17,8 +19,8 @@ export async function ensureFirstAdmin(
 ): Promise<FirstAdmin | null> {
   if (service.userCount() > 0) return null;
   const email = admin.email ?? DEFAULT_ADMIN_EMAIL;
-  const password = admin.password ?? generatePassword();
-  await service.createUser({ email, name: 'Admin', role: 'admin', password });
+  const password = admin.password ?? generatePasswordFor({ email, name: FIRST_ADMIN_NAME });
+  await service.createUser({ email, name: FIRST_ADMIN_NAME, role: 'admin', password });
   return { email, generatedPassword: admin.password === undefined ? password : null };
 }
 

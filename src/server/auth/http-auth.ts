@@ -62,7 +62,7 @@ function admit(req: FastifyRequest, reply: FastifyReply, o: HttpAuthOptions): vo
 
   if (o.mode === 'off') refuseForeignHost(req);
 
-  if (!isSafeMethod(req.method)) refuseCrossSite(req);
+  if (!isSafeMethod(req.method)) refuseCrossSite(req, o.mode === 'on' && o.secureCookies);
 
   req.principal = o.mode === 'on' ? identify(req, o.service) : { user: LOCAL_USER, via: 'local' };
   const rule = ruleFor(req.method, route);
@@ -115,22 +115,35 @@ function refuseForeignHost(req: FastifyRequest): void {
 }
 let lastLoopbackHost: string | null = null;
 
-function refuseCrossSite(req: FastifyRequest): void {
+function refuseCrossSite(req: FastifyRequest, secureCookies: boolean): void {
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
-  const fromElsewhere =
-    (site !== undefined && site !== 'same-origin' && site !== 'none') ||
-    (origin !== undefined && !sameHost(origin, req.headers.host));
-  if (fromElsewhere) {
-    throw forbidden('Requests from other sites are not accepted. Use the Asset Forge page, or an API token from a script.');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw crossSite();
+  if (origin === undefined) return;
+  const own = ownOrigin(req, secureCookies);
+  if (origin !== own && !sameOrigin(origin, own)) {
+    // Most often a proxy set up without SECURE_COOKIES, TRUST_PROXY or its Host header: say so in the log.
+    req.log.warn({ origin, expected: own }, 'refused a write whose Origin is not this server');
+    throw crossSite();
   }
 }
 
-function sameHost(origin: string, host: string | undefined): boolean {
+const crossSite = () => forbidden('Requests from other sites are not accepted. Use the Asset Forge page, or an API token from a script.');
+
+/**
+ * This server's origin as the browser sees it: the scheme is https when a TLS proxy serves the page (SECURE_COOKIES=1,
+ * or X-Forwarded-Proto from a proxy named in TRUST_PROXY, which `req.protocol` reads), else that of the connection;
+ * the host is the Host header (X-Forwarded-Host, from a trusted proxy only).
+ */
+function ownOrigin(req: FastifyRequest, secureCookies: boolean): string {
+  return `${secureCookies ? 'https' : req.protocol}://${req.host}`;
+}
+
+function sameOrigin(origin: string, own: string): boolean {
   try {
-    // Through URL on both sides, so a default port written out ("host:80") still matches.
-    const from = new URL(origin);
-    return host !== undefined && from.host === new URL(`${from.protocol}//${host}`).host;
+    // Through URL on both sides, so a default port written out ("host:80") still matches; "null" never does.
+    const from = new URL(origin).origin;
+    return from !== 'null' && from === new URL(own).origin;
   } catch {
     return false;
   }

@@ -1,41 +1,99 @@
-// Slows down password guessing: after `maxFailures` failed sign-ins for one account from one address within
-// `windowMs`, that pair must wait. Keyed by address *and* account, so an attacker elsewhere cannot lock a
-// person out; the per-address cap on all attempts (in routes/auth.ts) stops spraying many accounts.
+// Slows down password guessing with a wait that doubles: a pair of address and account gets `freeFailures` wrong
+// passwords without waiting, then waits `firstWaitMs` after the next, twice that after the one after, and so on up
+// to `maxWaitMs`. Keyed by address *and* account, so an attacker elsewhere cannot lock a person out; the
+// per-address cap on all attempts (in routes/auth.ts) stops spraying many accounts.
+//
+// Memory is bounded: at most MAX_KEYS pairs are tracked. A pair that must wait is never forgotten before its wait
+// ends, or forgetting would hand it fresh tries. Room for a new pair comes from a pair whose failures have expired,
+// else from the pair that failed longest ago and is not waiting. When every tracked pair is waiting, a new pair is
+// refused (429 until the first wait ends) rather than let guess untracked: an attacker who locks MAX_KEYS pairs at
+// once can delay other people's sign-in, but cannot get a guess that is not counted.
 export interface LoginLimiter {
-  /** Milliseconds to wait before this pair may try again; 0 when it may try now. */
+  /**
+   * Milliseconds to wait before this pair may try again; 0 when it may try now. Called just before `fail`, it also
+   * makes room to track the pair.
+   */
   retryAfter(key: string): number;
   fail(key: string): void;
   succeed(key: string): void;
 }
 
-export function createLoginLimiter(o: { maxFailures: number; windowMs: number; now?: () => number }): LoginLimiter {
+export interface LimiterOptions {
+  /** Wrong passwords a pair may send before any wait. */
+  freeFailures: number;
+  /** The wait after the first failure beyond the free ones; each further failure doubles it. */
+  firstWaitMs: number;
+  maxWaitMs: number;
+  /** A pair's failures are forgotten this long after its last wait ended (or its last free failure). */
+  forgetAfterMs: number;
+  now?: () => number;
+}
+
+/** Pairs tracked at most: about 100 bytes each. */
+export const MAX_KEYS = 10_000;
+
+interface Entry {
+  failures: number;
+  /** When the wait after the last failure ends (the failure's own time while failures are free). */
+  until: number;
+}
+
+/** The wait after the `failures`-th failure. */
+export function waitAfter(failures: number, o: Pick<LimiterOptions, 'freeFailures' | 'firstWaitMs' | 'maxWaitMs'>): number {
+  if (failures < o.freeFailures) return 0;
+  return Math.min(o.maxWaitMs, o.firstWaitMs * 2 ** Math.min(failures - o.freeFailures, 40));
+}
+
+export function createLoginLimiter(o: LimiterOptions): LoginLimiter {
   const now = o.now ?? Date.now;
-  const failures = new Map<string, number[]>();
-  const recent = (key: string) => {
-    const t = now();
-    const list = (failures.get(key) ?? []).filter((at) => t - at < o.windowMs);
-    if (list.length === 0) failures.delete(key);
-    else failures.set(key, list);
-    return list;
-  };
-  // Bound the memory an attacker can make us use: forget the oldest pairs beyond this many.
-  const MAX_KEYS = 10_000;
+  // In order of last failure, oldest first (a failure moves its pair to the end).
+  const entries = new Map<string, Entry>();
+  /** While every tracked pair waits: when the first wait ends. Saves a scan per refused new pair. */
+  let fullUntil = 0;
+
+  const expired = (e: Entry, t: number) => t >= e.until + o.forgetAfterMs;
+
+  /** Frees one place, or says when one frees up. */
+  function makeRoom(t: number): number {
+    if (t < fullUntil) return fullUntil - t;
+    let idle: string | undefined;
+    let firstEnd = Infinity;
+    for (const [key, e] of entries) {
+      if (expired(e, t)) {
+        entries.delete(key);
+        return 0;
+      }
+      if (e.until <= t) idle ??= key;
+      else firstEnd = Math.min(firstEnd, e.until);
+    }
+    if (idle !== undefined) {
+      entries.delete(idle);
+      return 0;
+    }
+    fullUntil = firstEnd;
+    return firstEnd - t;
+  }
 
   return {
     retryAfter(key) {
-      const list = recent(key);
-      if (list.length < o.maxFailures) return 0;
-      return Math.max(1, (list[list.length - o.maxFailures] as number) + o.windowMs - now());
+      const t = now();
+      const e = entries.get(key);
+      if (e && expired(e, t)) {
+        entries.delete(key);
+        fullUntil = 0;
+      } else if (e) return Math.max(0, e.until - t);
+      return entries.size < MAX_KEYS ? 0 : makeRoom(t);
     },
     fail(key) {
-      const list = recent(key);
-      list.push(now());
-      failures.delete(key);
-      failures.set(key, list.slice(-o.maxFailures));
-      if (failures.size > MAX_KEYS) failures.delete(failures.keys().next().value as string);
+      const t = now();
+      const e = entries.get(key);
+      const failures = e && !expired(e, t) ? e.failures + 1 : 1;
+      if (e) entries.delete(key);
+      else if (entries.size >= MAX_KEYS && makeRoom(t) > 0) return; // every pair waits: retryAfter refused this one
+      entries.set(key, { failures, until: t + waitAfter(failures, o) });
     },
     succeed(key) {
-      failures.delete(key);
+      if (entries.delete(key)) fullUntil = 0;
     },
   };
 }

@@ -1,7 +1,7 @@
 // Sign-in, sign-out, password change, API tokens and (for admins) users. Access is decided by auth/policy.ts
 // before these handlers run; they only validate with the contract and call the auth service.
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ChangePasswordSchema,
   CreateTokenSchema,
@@ -21,6 +21,7 @@ import {
   type Principal,
 } from '../auth/http-auth';
 import { addressKey, createLoginLimiter } from '../auth/login-limiter';
+import { assertNewPassword } from '../auth/password-policy';
 import { HttpError, notFound } from '../errors';
 import { NoQuerySchema } from './assets';
 import { parseOr400 } from './validate';
@@ -32,25 +33,53 @@ export type AuthRouteOptions =
       service: AuthService;
       /** Mark the session cookie Secure (SECURE_COOKIES=1, behind a TLS proxy). */
       secureCookies: boolean;
-      /** Failed sign-ins allowed per address and account before a wait (default 5 in 15 minutes). */
+      /**
+       * Wrong passwords allowed per address and account before the first wait (default 5), and how long after the
+       * last wait ended they are forgotten (default 15 minutes).
+       */
       loginFailures?: { max: number; windowMs: number };
     };
 
-const tooMany = (waitMs: number) => {
-  const minutes = Math.ceil(waitMs / 60_000);
-  return new HttpError(
-    429,
-    'rate_limited',
-    `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset your password.`,
-  );
+/** After the free failures the wait starts at 1 s and doubles with each further failure, up to 15 minutes. */
+const FIRST_WAIT_MS = 1000;
+const MAX_WAIT_MS = 15 * 60_000;
+
+function waitWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+const tooMany = (reply: FastifyReply, waitMs: number, what: string) => {
+  void reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+  return new HttpError(429, 'rate_limited', `${what} Try again in ${waitWords(waitMs)}, or ask an admin to reset your password.`);
 };
 
 export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
   const mode: AuthMode = o.mode;
+  // One limiter for every check of a password (sign-in, password change, token creation), so a stolen session
+  // cannot guess the password through another route than sign-in.
   const limiter = createLoginLimiter({
-    maxFailures: (o.mode === 'on' && o.loginFailures?.max) || 5,
-    windowMs: (o.mode === 'on' && o.loginFailures?.windowMs) || 15 * 60_000,
+    freeFailures: (o.mode === 'on' && o.loginFailures?.max) || 5,
+    firstWaitMs: FIRST_WAIT_MS,
+    maxWaitMs: MAX_WAIT_MS,
+    forgetAfterMs: (o.mode === 'on' && o.loginFailures?.windowMs) || 15 * 60_000,
   });
+  /**
+   * Runs a password check counted against its address and account: refused (429) while they must wait, counted as
+   * a failure before the slow check (so guesses sent in parallel cannot all slip under the limit), and a success
+   * (a truthy answer) clears the count.
+   */
+  const limited = async <T>(req: FastifyRequest, reply: FastifyReply, email: string, what: string, check: () => Promise<T>): Promise<T> => {
+    const key = `${addressKey(req.ip)}\u0000${email}`;
+    const wait = limiter.retryAfter(key);
+    if (wait > 0) throw tooMany(reply, wait, what);
+    limiter.fail(key);
+    const ok = await check();
+    if (ok) limiter.succeed(key);
+    return ok;
+  };
   /** The accounts service; in AUTH=off mode the routes that need it answer 404 instead. */
   const accounts = (): AuthService => {
     if (o.mode === 'off') {
@@ -82,17 +111,8 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     if (o.mode === 'off') return sessionOf({ user: LOCAL_USER, via: 'local' });
     const service = o.service;
     const { email, password } = parseOr400(SignInSchema, req.body, 'body');
-    const key = `${addressKey(req.ip)}\u0000${email}`;
-    const wait = limiter.retryAfter(key);
-    if (wait > 0) {
-      void reply.header('retry-after', String(Math.ceil(wait / 1000)));
-      throw tooMany(wait);
-    }
-    // Counted as a failure before the slow check, so guesses sent in parallel cannot all slip under the limit.
-    limiter.fail(key);
-    const user = await service.checkCredentials(email, password);
+    const user = await limited(req, reply, email, 'Too many failed sign-ins.', () => service.checkCredentials(email, password));
     if (!user) throw unauthorized('Email or password is wrong.');
-    limiter.succeed(key);
     // A new session on every sign-in (never reuse one a browser already had: session fixation).
     if (req.principal?.sessionHash) service.endSession(req.principal.sessionHash);
     const { cookieValue, csrfToken } = service.startSession(user.id);
@@ -104,6 +124,8 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     const p = signedIn(req);
     if (p.sessionHash) accounts().endSession(p.sessionHash);
     clearSessionCookie(reply, secure);
+    // Private pages and models this browser cached while signed in go too (on https and localhost).
+    void reply.header('clear-site-data', '"cache"');
     return reply.status(204).send();
   });
 
@@ -111,13 +133,17 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     const service = accounts();
     const p = signedIn(req);
     const body = parseOr400(ChangePasswordSchema, req.body, 'body');
-    const key = `${addressKey(req.ip)}\u0000${p.user.email}`;
-    const wait = limiter.retryAfter(key);
-    if (wait > 0) throw tooMany(wait);
-    limiter.fail(key);
-    const changed = await service.changePassword(p.user.id, body.current_password, body.new_password, p.sessionHash ?? null);
+    // The new password's rules first: breaking one is no guess at the current password.
+    assertNewPassword(body.new_password, p.user);
+    const changed = await limited(req, reply, p.user.email, 'Too many wrong passwords.', () =>
+      service.changePassword(p.user.id, {
+        current: body.current_password,
+        next: body.new_password,
+        keepSessionHash: p.sessionHash ?? null,
+        revokeTokens: body.revoke_tokens,
+      }),
+    );
     if (!changed) throw new HttpError(400, 'bad_request', 'Current password is wrong; nothing was changed.');
-    limiter.succeed(key);
     return reply.status(204).send();
   });
 
@@ -127,10 +153,14 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
     return { tokens: service.listTokens(signedIn(req).user.id) };
   });
 
-  app.post('/api/tokens', async (req, reply) => {
+  app.post('/api/tokens', { config: perAddress }, async (req, reply) => {
     const service = accounts();
-    const { name } = parseOr400(CreateTokenSchema, req.body, 'body');
-    return reply.status(201).send(service.createToken(signedIn(req).user.id, name));
+    const { name, password } = parseOr400(CreateTokenSchema, req.body, 'body');
+    const { user } = signedIn(req);
+    // A token outlives the session that made it, so making one takes the password, not only a session.
+    const confirmed = await limited(req, reply, user.email, 'Too many wrong passwords.', () => service.checkPassword(user.id, password));
+    if (!confirmed) throw new HttpError(400, 'bad_request', 'Current password is wrong; no token was created.');
+    return reply.status(201).send(service.createToken(user.id, name));
   });
 
   app.delete('/api/tokens/:id', async (req, reply) => {

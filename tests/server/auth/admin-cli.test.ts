@@ -23,24 +23,27 @@ const cli = (...args: string[]) =>
   });
 
 describe('the admin command', () => {
-  it('resets a password: prints a new one that signs in, the old one stops working, sessions end', async () => {
+  it('resets a password: prints a new one that signs in, the old one stops working, sessions and tokens end', async () => {
     const file = path.join(dataDir, 'asset-forge.sqlite');
     const before = openDatabase(file);
     const service = createAuthService(before, { passwordCost: TEST_PASSWORD_COST });
     const user = await service.createUser({ email: 'lead@studio.example', name: 'Lead', role: 'admin', password: 'the lost password' });
     service.startSession(user.id);
+    service.createToken(user.id, 'made with the lost password');
     before.close();
 
     const run = cli('reset-password', 'Lead@Studio.example');
     expect(run.status, run.stderr).toBe(0);
     const password = /password: (\S+)/.exec(run.stdout)?.[1] ?? '';
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect(run.stdout).toContain('Every browser signed in as this account was signed out, and its 1 API token was revoked.');
 
     const after = openDatabase(file);
     const check = createAuthService(after);
     expect((await check.checkCredentials('lead@studio.example', password))?.id).toBe(user.id);
     expect(await check.checkCredentials('lead@studio.example', 'the lost password')).toBeUndefined();
     expect(after.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    expect(after.prepare('SELECT count(*) AS n FROM api_tokens').get()).toEqual({ n: 0 });
     after.close();
   }, 30_000);
 

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { addressKey } from '../../../src/server/auth/login-limiter';
 import { CreatedTokenSchema, UserListSchema } from '../../../src/contract/auth';
-import { errorOf, makeTestApp, signedInAs, type TestApp } from '../helpers/test-app';
+import { errorOf, makeTestApp, signedInAs, TEST_USER_PASSWORD, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 afterEach(async () => t.close());
@@ -92,7 +92,7 @@ describe('an admin\'s password reset', () => {
     const admin = await signedInAs(t, 'admin');
     const editor = await signedInAs(t, 'editor');
     const { secret } = CreatedTokenSchema.parse(
-      (await t.app.inject({ method: 'POST', url: '/api/tokens', headers: editor, payload: { name: 'made by a thief' } })).json(),
+      (await t.app.inject({ method: 'POST', url: '/api/tokens', headers: editor, payload: { name: 'made by a thief', password: TEST_USER_PASSWORD } })).json(),
     );
     const bearer = { authorization: `Bearer ${secret}` };
     expect((await t.app.inject({ method: 'GET', url: '/api/assets', headers: bearer })).statusCode).toBe(200);

@@ -29,9 +29,9 @@ export interface TestApp {
 export const TEST_PASSWORD_COST = { logN: 10, r: 8, p: 1 };
 
 export async function makeTestApp(
-  o: Partial<AppDeps> & { dataDir?: string; signIn?: boolean; now?: () => number } = {},
+  o: Partial<AppDeps> & { dataDir?: string; signIn?: boolean; secureCookies?: boolean; now?: () => number } = {},
 ): Promise<TestApp> {
-  const { signIn, ...deps } = o;
+  const { signIn, secureCookies = false, ...deps } = o;
   const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'asset-forge-test-'));
   const db = openDatabase(path.join(dataDir, 'asset-forge.sqlite'));
   const files = await createFileStore(path.join(dataDir, 'files'));
@@ -41,7 +41,7 @@ export async function makeTestApp(
     : undefined;
   const app = await buildApp({
     // Most tests exercise the asset contract single-user (AUTH=off); `signIn: true` turns accounts on.
-    auth: accounts ? { mode: 'on', service: accounts } : { mode: 'off' },
+    auth: accounts ? { mode: 'on', service: accounts, secureCookies } : { mode: 'off' },
     repo,
     files,
     generator: createBuiltinGenerator(),
@@ -150,12 +150,14 @@ export function errorOf(res: LightMyRequestResponse): { code: string; message: s
 /** Headers that make app.inject() requests as a signed-in browser: the session cookie and the CSRF token. */
 export type Credentials = Record<string, string>;
 
+/** The password of every user `signedInAs` adds (the token and password-change routes ask for it). */
+export const TEST_USER_PASSWORD = 'plum kettle orbit lantern';
+
 /** Adds a user with `role` (needs `signIn: true`) and signs them in. */
 export async function signedInAs(t: TestApp, role: Role, email = `${role}@studio.example`): Promise<Credentials> {
   if (!t.accounts) throw new Error('make the test app with signIn: true');
-  const password = `${role}-password-1`;
-  await t.accounts.createUser({ email, name: `A ${role}`, role, password });
-  return signIn(t.app, email, password);
+  await t.accounts.createUser({ email, name: `A ${role}`, role, password: TEST_USER_PASSWORD });
+  return signIn(t.app, email, TEST_USER_PASSWORD);
 }
 
 export async function signIn(app: FastifyInstance, email: string, password: string): Promise<Credentials> {

@@ -77,8 +77,10 @@ export interface UploadLimits {
 }
 
 export const UPLOAD_LIMITS: UploadLimits = {
-  perUser: 2,
-  inFlight: 16,
+  // Enough for a script or a page that sends a few at once; a slow one only ever delays its own sender.
+  perUser: 4,
+  // Memory is bounded by heldBytes; this bounds the connections the uploads of many people keep open.
+  inFlight: 32,
   // Four uploads at their largest (a 64 MB model), as many as the checking slots could ever hold before.
   heldBytes: 256 * 1024 * 1024,
   checking: 4,

@@ -1,4 +1,5 @@
-// Reads multipart uploads within limits and checks every file by its content, never by its name or type header.
+// Uploads: admits them within per-person and overall caps, reads multipart bodies with an idle timeout and a bound on
+// the memory they hold, and checks every file by its content, never by its name or type header.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../contract/api';
 import { loadSharp } from '../on-demand';
@@ -81,7 +82,7 @@ export const UPLOAD_LIMITS: UploadLimits = {
   perUser: 4,
   // Memory is bounded by heldBytes; this bounds the connections the uploads of many people keep open.
   inFlight: 32,
-  // Four uploads at their largest (a 64 MB model), as many as the checking slots could ever hold before.
+  // Four uploads at their largest (64 MB models): one for each checking slot.
   heldBytes: 256 * 1024 * 1024,
   checking: 4,
   idleMs: 15_000,

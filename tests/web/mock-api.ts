@@ -9,6 +9,7 @@ import {
   CreateTokenSchema,
   CreateUserSchema,
   CSRF_HEADER,
+  personalPasswordProblem,
   roleAtLeast,
   SessionSchema,
   SignInSchema,
@@ -189,9 +190,13 @@ export function createMockApi(initial: Asset[] = []) {
       const parsed = ChangePasswordSchema.safeParse(await request.json());
       if (!parsed.success) return failure(400, 'bad_request', parsed.error.issues[0]?.message ?? 'Invalid body.');
       const mine = session && account(session.user.id);
+      // The contract's personal rules, as the server applies them (it also refuses common passwords).
+      const weak = mine && personalPasswordProblem(parsed.data.new_password, mine.user);
+      if (weak) return failure(400, 'bad_request', weak);
       // As the server does: a wrong current password is a 400 about that field, not a 401 about the session.
       if (!mine || mine.password !== parsed.data.current_password) return failure(400, 'bad_request', 'Current password is wrong; nothing was changed.');
       mine.password = parsed.data.new_password;
+      if (parsed.data.revoke_tokens) tokens = tokens.filter((t) => t.userId !== mine.user.id);
       return noContent();
     }),
 
@@ -199,6 +204,9 @@ export function createMockApi(initial: Asset[] = []) {
     http.post('/api/tokens', async ({ request }) => {
       const parsed = CreateTokenSchema.safeParse(await request.json());
       if (!parsed.success) return failure(400, 'bad_request', parsed.error.issues[0]?.message ?? 'Invalid body.');
+      // As the server does: a token needs the owner's current password, and a wrong one creates nothing.
+      const owner = session && account(session.user.id);
+      if (!owner || owner.password !== parsed.data.password) return failure(400, 'bad_request', 'Current password is wrong; no token was created.');
       tokenSerial += 1;
       const secret = `aft_secret${tokenSerial}_${'x'.repeat(24)}`;
       const token: ApiToken = { id: `t${tokenSerial}`, name: parsed.data.name, hint: secret.slice(0, 10), created_at: now(), last_used_at: null };
@@ -231,8 +239,14 @@ export function createMockApi(initial: Asset[] = []) {
       if (target.user.role === 'admin' && parsed.data.role && parsed.data.role !== 'admin' && admins === 1) {
         return failure(409, 'conflict', `${target.user.email} is the only admin; make someone else an admin first.`);
       }
+      const weak = parsed.data.password && personalPasswordProblem(parsed.data.password, { email: target.user.email, name: parsed.data.name ?? target.user.name });
+      if (weak) return failure(400, 'bad_request', weak);
       target.user = { ...target.user, ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.role ? { role: parsed.data.role } : {}) };
-      if (parsed.data.password) target.password = parsed.data.password;
+      // An admin's reset revokes every token of the account (and ends its sessions, which this mock does not track).
+      if (parsed.data.password) {
+        target.password = parsed.data.password;
+        tokens = tokens.filter((t) => t.userId !== target.user.id);
+      }
       return json(target.user);
     }),
     http.delete('/api/users/:id', ({ params }) => {

@@ -186,6 +186,7 @@ describe('a session that ends mid-visit', () => {
     await screen.findByRole('heading', { level: 1, name: 'Account' });
     api.failRequest('POST /api/tokens', 401, 'unauthorized', 'That was refused.');
     await user.type(screen.getByRole('textbox', { name: 'Token name' }), 'CI');
+    await user.type(within(screen.getByRole('region', { name: 'API tokens' })).getByLabelText('Current password'), MOCK_PASSWORD);
     await user.click(screen.getByRole('button', { name: 'Create token' }));
     expect(await screen.findByText('That was refused.')).toBeInTheDocument();
     expect(location().pathname).toBe('/account');
@@ -196,13 +197,12 @@ describe('a session that ends mid-visit', () => {
     installMockApi([]);
     const { user, location } = renderApp('/account');
     await screen.findByRole('heading', { level: 1, name: 'Account' });
-    await user.type(screen.getByLabelText('Current password'), 'not my password');
+    const current = within(screen.getByRole('region', { name: 'Change password' })).getByLabelText('Current password');
+    await user.type(current, 'not my password');
     await user.type(screen.getByLabelText('New password'), 'a brand new passphrase');
     await user.click(screen.getByRole('button', { name: 'Change password' }));
-    await waitFor(() =>
-      expect(screen.getByLabelText('Current password')).toHaveAccessibleDescription('Current password is wrong; nothing was changed.'),
-    );
-    expect(screen.getByLabelText('Current password')).toHaveFocus();
+    await waitFor(() => expect(current).toHaveAccessibleDescription('Current password is wrong; nothing was changed.'));
+    expect(current).toHaveFocus();
     expect(location().pathname).toBe('/account');
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
   });

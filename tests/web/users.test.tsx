@@ -54,8 +54,34 @@ describe('the users page', () => {
     expect(screen.getByRole('textbox', { name: 'Email' })).toHaveAccessibleDescription(expect.stringContaining('Enter an email address'));
     expect(screen.getByRole('textbox', { name: 'Email' })).toHaveFocus();
     expect(screen.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(expect.stringContaining('Name is required'));
-    expect(screen.getByLabelText('Initial password')).toHaveAccessibleDescription(expect.stringContaining('at least 10 characters'));
+    expect(screen.getByLabelText('Initial password')).toHaveAccessibleDescription(expect.stringContaining('at least 12 characters'));
     expect(api.writes).toEqual([]);
+  });
+
+  it('refuses their email or name as the password before sending it, next to the password', async () => {
+    const { api, user } = await openUsers();
+    await user.type(screen.getByRole('textbox', { name: 'Email' }), 'nn@example.com');
+    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Nia New Person');
+    await user.type(screen.getByLabelText('Initial password'), 'nia new person');
+    await user.click(screen.getByRole('button', { name: 'Add user' }));
+    expect(screen.getByLabelText('Initial password')).toHaveAccessibleDescription(expect.stringContaining('Password must not be the account’s name.'));
+    expect(screen.getByLabelText('Initial password')).toHaveFocus();
+    expect(screen.getByRole('textbox', { name: 'Email' })).not.toHaveAccessibleDescription(expect.stringContaining('must not'));
+    expect(api.writes).toEqual([]);
+  });
+
+  it('shows the server’s refusal of the password next to the password, even when it names the email', async () => {
+    const { api, user } = await openUsers();
+    api.failRequest('POST /api/users', 400, 'bad_request', 'Invalid body: password: Password must not be the account’s email address.');
+    await user.type(screen.getByRole('textbox', { name: 'Email' }), 'nia@example.com');
+    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Nia New');
+    await user.type(screen.getByLabelText('Initial password'), 'password1234');
+    await user.click(screen.getByRole('button', { name: 'Add user' }));
+    await waitFor(() =>
+      expect(screen.getByLabelText('Initial password')).toHaveAccessibleDescription(expect.stringContaining('must not be the account’s email address')),
+    );
+    expect(screen.getByLabelText('Initial password')).toHaveFocus();
+    expect(screen.getByRole('textbox', { name: 'Email' })).not.toHaveAttribute('aria-invalid');
   });
 
   it('shows a taken email next to the email field and keeps everything typed', async () => {
@@ -98,12 +124,18 @@ describe('the users page', () => {
     expect(field).toHaveFocus();
     await user.type(field, 'short');
     await user.click(screen.getByRole('button', { name: 'Set password' }));
-    expect(field).toHaveAccessibleDescription(expect.stringContaining('at least 10 characters'));
+    expect(field).toHaveAccessibleDescription(expect.stringContaining('at least 12 characters'));
+    await user.clear(field);
+    await user.type(field, 'Edna@example.com');
+    await user.click(screen.getByRole('button', { name: 'Set password' }));
+    expect(field).toHaveAccessibleDescription(expect.stringContaining('Password must not be the account’s email address.'));
 
     await user.clear(field);
     await user.type(field, 'a fresh passphrase');
     await user.click(screen.getByRole('button', { name: 'Set password' }));
-    expect(await within(screen.getByRole('table')).findByText(/Password reset for Edna Editor/)).toBeInTheDocument();
+    expect(
+      await within(screen.getByRole('table')).findByText(/Password reset for Edna Editor: they were signed out everywhere and their API tokens were revoked/),
+    ).toBeInTheDocument();
     expect(screen.queryByLabelText('New password for Edna Editor')).not.toBeInTheDocument();
     expect(reset).toHaveFocus();
     expect(api.passwordOf(MOCK_USERS.editor.id)).toBe('a fresh passphrase');

@@ -35,7 +35,7 @@ export function AccountRoute() {
         </p>
       ) : (
         <>
-          <ChangePasswordForm />
+          <ChangePasswordForm user={user} />
           <ApiTokens />
         </>
       )}

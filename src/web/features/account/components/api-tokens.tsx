@@ -120,32 +120,52 @@ function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke: (token
   );
 }
 
+type TokenField = 'name' | 'password';
+
+/** Which field a refusal is about: the password (wrong, or too many tries) or the name. */
+function tokenFieldOf(error: Error): TokenField {
+  if (error instanceof ApiError && (error.status === 429 || /password/i.test(error.message))) return 'password';
+  return 'name';
+}
+
 function CreateToken() {
   const create = useCreateToken();
   const notifier = useNotifier();
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const [password, setPassword] = useState('');
+  const [problems, setProblems] = useState<Partial<Record<TokenField, string>>>({});
+  const nameRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
   const created = create.data;
+  const focus = (field: TokenField) => (field === 'name' ? nameRef : passwordRef).current?.focus();
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (create.isPending) return;
-    const parsed = CreateTokenSchema.safeParse({ name });
+    const parsed = CreateTokenSchema.safeParse({ name, password });
     if (!parsed.success) {
-      setProblem(parsed.error.issues[0]?.message ?? 'Give the token a name.');
-      inputRef.current?.focus();
+      const found: Partial<Record<TokenField, string>> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] === 'password' ? 'password' : 'name';
+        found[field] ??= issue.message;
+      }
+      setProblems(found);
+      focus(found.name ? 'name' : 'password');
       return;
     }
-    setProblem(null);
-    create.mutate(parsed.data.name, {
+    setProblems({});
+    create.mutate(parsed.data, {
       onSuccess: (answer) => {
         setName('');
+        setPassword('');
         notifier.announce(`Token ${answer.token.name} created. Copy its secret now.`);
       },
       onError: (error) => {
-        setProblem(problemText(error));
-        inputRef.current?.focus();
+        const field = tokenFieldOf(error);
+        // A wrong password is typed again from scratch, as on the sign-in page.
+        if (field === 'password') setPassword('');
+        setProblems({ [field]: problemText(error) });
+        focus(field);
       },
     });
   };
@@ -161,13 +181,27 @@ function CreateToken() {
         className="sm:max-w-sm"
         label="Token name"
         hint="What it is for, e.g. “Nightly export”."
-        inputRef={inputRef}
+        inputRef={nameRef}
         value={name}
         autoComplete="off"
-        error={problem}
+        error={problems.name}
         onChange={(e) => {
           setName(e.target.value);
-          setProblem(null);
+          setProblems((p) => ({ ...p, name: undefined }));
+        }}
+      />
+      <TextField
+        className="sm:max-w-sm"
+        label="Current password"
+        hint="A token keeps working after you sign out, so creating one needs your password."
+        type="password"
+        autoComplete="current-password"
+        inputRef={passwordRef}
+        value={password}
+        error={problems.password}
+        onChange={(e) => {
+          setPassword(e.target.value);
+          setProblems((p) => ({ ...p, password: undefined }));
         }}
       />
       <button type="submit" disabled={create.isPending} className={`${buttonStyles.primary} self-start`}>

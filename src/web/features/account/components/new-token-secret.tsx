@@ -67,7 +67,8 @@ export function NewTokenSecret({ name, secret, onDone }: { name: string; secret:
           <code>Authorization: Bearer &lt;token&gt;</code>
         </pre>
         <p className="mt-1.5 text-xs text-zinc-600">
-          It acts with your role, and it stops working when you revoke it here.
+          It acts with your role until you revoke it here. Changing your password revokes it too, unless you choose
+          to keep your tokens.
         </p>
       </div>
       <button type="button" onClick={onDone} className={`${buttonStyles.primary} self-start`}>

@@ -15,12 +15,20 @@ type Field = 'email' | 'name' | 'role' | 'password' | 'form';
 type Errors = Partial<Record<Field, string>>;
 const FIELDS = ['email', 'name', 'role', 'password'] as const;
 
-/** Which field a server refusal is about: a taken email (409), or the field its message names. */
+/**
+ * Which field a server refusal is about: a taken email (409), or the field its message names first ("Invalid body:
+ * password: …", or "Password must not be the account's email address").
+ */
 function fieldOf(error: Error): Field {
   if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) return 'form';
   if (error.status === 409) return 'email';
-  if (error.status === 400) return FIELDS.find((f) => new RegExp(`\\b${f}\\b`, 'i').test(error.message)) ?? 'form';
-  return 'form';
+  if (error.status !== 400) return 'form';
+  let first: { field: Field; at: number } = { field: 'form', at: Infinity };
+  for (const field of FIELDS) {
+    const at = error.message.search(new RegExp(`\\b${field}\\b`, 'i'));
+    if (at >= 0 && at < first.at) first = { field, at };
+  }
+  return first.field;
 }
 
 export function AddUserForm() {
@@ -133,7 +141,7 @@ export function AddUserForm() {
           label="Initial password"
           type="password"
           autoComplete="new-password"
-          hint={`At least ${AUTH_LIMITS.passwordMin} characters. Give it to them privately; they can change it under Account.`}
+          hint={`At least ${AUTH_LIMITS.passwordMin} characters, not their email or name, and not a common password. Give it to them privately; they can change it under Account.`}
           inputRef={passwordRef}
           value={password}
           error={errors.password}

@@ -1,7 +1,7 @@
 // Everyone who can sign in: name, email, role (changed in place), when they were added, and per person "Reset
 // password" and "Delete" (behind a confirmation). The server's refusals (the last admin, yourself) show in the row.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { AUTH_LIMITS, PasswordSchema, type User } from '../../../../contract/auth';
+import { AUTH_LIMITS, PasswordSchema, personalPasswordProblem, type User } from '../../../../contract/auth';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { InlineError } from '../../../components/ui/inline-error';
 import { useNotifier } from '../../../components/ui/notifications';
@@ -181,7 +181,7 @@ function ResetPasswordForm({ id, user, onClose }: { id: string; user: User; onCl
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (reset.isPending) return;
-    const refusal = PasswordSchema.safeParse(password).error?.issues[0]?.message ?? null;
+    const refusal = PasswordSchema.safeParse(password).error?.issues[0]?.message ?? personalPasswordProblem(password, user);
     setProblem(refusal);
     if (refusal) {
       inputRef.current?.focus();
@@ -191,7 +191,7 @@ function ResetPasswordForm({ id, user, onClose }: { id: string; user: User; onCl
       { password },
       {
         onSuccess: () => {
-          const text = `Password reset for ${user.name}. Give them the new one privately.`;
+          const text = `Password reset for ${user.name}: they were signed out everywhere and their API tokens were revoked. Give them the new password privately.`;
           notifier.announce(text);
           onClose(text);
         },
@@ -208,7 +208,7 @@ function ResetPasswordForm({ id, user, onClose }: { id: string; user: User; onCl
       <TextField
         className="sm:w-80"
         label={`New password for ${user.name}`}
-        hint={`At least ${AUTH_LIMITS.passwordMin} characters.`}
+        hint={`At least ${AUTH_LIMITS.passwordMin} characters, not their email or name, and not a common password.`}
         type="password"
         autoComplete="new-password"
         autoFocus

@@ -61,6 +61,11 @@ export function registerAssetRoutes(
   o: { uploadLimits?: Partial<UploadLimits> } = {},
 ): void {
   const uploads = createUploadGuard({ ...UPLOAD_LIMITS, ...o.uploadLimits });
+  // Before the server waits for requests in flight to finish: a body still trickling in would hold up the stop.
+  app.addHook('preClose', (done) => {
+    uploads.stopReading();
+    done();
+  });
 
   app.get('/api/assets', async (req, reply) => {
     const q = parseOr400(AssetListQuerySchema, req.query, 'query');

@@ -75,6 +75,8 @@ export interface UploadLimits {
   checking: number;
   /** A body that sends nothing for this long is answered 408 and its connection closed. */
   idleMs: number;
+  /** When the server stops, how long bodies still arriving may take to finish before they get a 503. */
+  stopGraceMs: number;
 }
 
 export const UPLOAD_LIMITS: UploadLimits = {
@@ -86,6 +88,8 @@ export const UPLOAD_LIMITS: UploadLimits = {
   heldBytes: 256 * 1024 * 1024,
   checking: 4,
   idleMs: 15_000,
+  // Well within main.ts's 10 s before a stop gives up waiting and exits.
+  stopGraceMs: 3_000,
 };
 
 /** Seconds a refused upload is told to wait (Retry-After) before trying again. */
@@ -113,6 +117,11 @@ export interface UploadGuard {
    * sender cannot keep it open by trickling the rest of its body.
    */
   run<T>(req: FastifyRequest, reply: FastifyReply, upload: (u: Upload) => Promise<T>): Promise<T>;
+  /**
+   * For a stop: bodies still arriving after `stopGraceMs` get a 503 and their connection closes, so a slow sender
+   * cannot hold the stop up.
+   */
+  stopReading(): void;
 }
 
 export function createUploadGuard(limits: UploadLimits): UploadGuard {
@@ -120,6 +129,10 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
   let inFlight = 0;
   let heldBytes = 0;
   const withCheckingSlot = createUploadGate(limits.checking);
+  /** How to give up on each body still arriving. */
+  const arriving = new Set<(err: HttpError) => void>();
+  let stopped = false;
+  const stopping = () => new HttpError(503, 'unavailable', 'The server is restarting. Upload again in a moment.');
 
   return {
     async run(req, reply, upload) {
@@ -139,6 +152,10 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
         refuse(reply, true);
         throw new HttpError(503, 'unavailable', 'The server is busy with other uploads. Try again in a moment.');
       }
+      if (stopped) {
+        refuse(reply, true);
+        throw stopping();
+      }
       perUser.set(who, mine + 1);
       inFlight++;
       let held = 0;
@@ -153,7 +170,7 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
       };
       try {
         return await upload({
-          read: (o) => readMultipart(req, o, { idleMs: limits.idleMs, hold }),
+          read: (o) => readMultipart(req, o, { idleMs: limits.idleMs, hold, arriving }),
           check: withCheckingSlot,
         });
       } catch (err) {
@@ -170,6 +187,12 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
         else perUser.delete(who);
       }
     },
+    stopReading() {
+      setTimeout(() => {
+        stopped = true;
+        for (const giveUp of arriving) giveUp(stopping());
+      }, limits.stopGraceMs).unref();
+    },
   };
 }
 
@@ -182,14 +205,15 @@ function refuse(reply: FastifyReply, retry: boolean): void {
 async function readMultipart(
   req: FastifyRequest,
   o: MultipartOptions,
-  g: { idleMs: number; hold: (bytes: number) => void },
+  g: { idleMs: number; hold: (bytes: number) => void; arriving: Set<(err: HttpError) => void> },
 ): Promise<MultipartResult> {
   if (!req.isMultipart()) throw unsupportedType('Send this request as multipart/form-data.');
-  let rejectIdle: (err: HttpError) => void = () => undefined;
-  const idle = new Promise<never>((_, reject) => {
-    rejectIdle = reject;
+  let giveUp: (err: HttpError) => void = () => undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    giveUp = reject;
   });
-  const timer = setTimeout(() => rejectIdle(timedOut()), g.idleMs);
+  g.arriving.add(giveUp);
+  const timer = setTimeout(() => giveUp(timedOut()), g.idleMs);
   const stillArriving = () => timer.refresh();
   // Added in the same tick as collect() pipes the body into the parser, as the plugin adds its own listener:
   // the body flows to both from the next tick on, and only to the parser once this one is removed.
@@ -200,14 +224,15 @@ async function readMultipart(
     g.hold(n);
   });
   try {
-    return await Promise.race([collecting, idle]);
+    return await Promise.race([collecting, givenUp]);
   } catch (err) {
     abandoned = true;
-    // A body given up on idle ends once its connection closes; its late error has nowhere to go.
+    // A body given up on (idle, or the server stopping) ends once its connection closes; its late error goes nowhere.
     collecting.catch(() => undefined);
     throw err;
   } finally {
     clearTimeout(timer);
+    g.arriving.delete(giveUp);
     req.raw.off('data', stillArriving);
   }
 }

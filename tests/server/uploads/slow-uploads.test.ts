@@ -149,6 +149,30 @@ describe('slow uploads', () => {
   }, 20_000);
 });
 
+describe('stopping the server', () => {
+  it('answers an upload still trickling in after the stop grace with 503 instead of waiting for it to finish', async () => {
+    const app = await start({ uploadLimits: { idleMs: 60_000, stopGraceMs: 500 } });
+    const [slow, finishing] = await Promise.all([upload(), upload()]);
+    for (const r of [slow, finishing]) {
+      r.send(64);
+      r.trickle(100);
+    }
+    await sleep(300);
+    const closing = app.app.close().then(() => true);
+    // One upload sends the rest of its body within the grace, and is taken.
+    await sleep(200);
+    finishing.stop();
+    finishing.send();
+    expect((await answerWithin(finishing, 2_000))?.status).toBe(201);
+    finishing.destroy(); // a kept-alive connection is main.ts's to close, not this test's subject
+
+    expect(await Promise.race([closing, after(3_000, false)])).toBe(true);
+    const answer = await answerWithin(slow, 1_000);
+    expect(answer?.status).toBe(503);
+    expect(errorIn(answer)).toEqual({ code: 'unavailable', message: expect.stringContaining('restarting') as string });
+  }, 20_000);
+});
+
 describe('upload caps', () => {
   it('gives a fifth concurrent upload from one person a 429 with Retry-After before reading its body, while another person uploads', async () => {
     const app = await start({ signIn: true, uploadLimits: { idleMs: 5_000 } });

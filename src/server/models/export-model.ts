@@ -33,6 +33,42 @@ function zip(files: Map<string, Uint8Array>): Uint8Array {
   return zipSync(entries);
 }
 
+/**
+ * Lines of text encoded about a megabyte at a time, into bytes that live outside the JavaScript heap: an OBJ of
+ * millions of lines is never one string, nor millions of them, which would not fit in an export worker's heap.
+ */
+class TextChunks {
+  private chunks: Uint8Array[] = [];
+  private lines: string[] = [];
+  private length = 0;
+  private readonly encoder = new TextEncoder();
+
+  push(line: string): void {
+    this.lines.push(line);
+    this.length += line.length + 1;
+    if (this.length >= 1 << 20) this.flush();
+  }
+
+  /** All the text as one array; the chunks are let go of as they are copied. */
+  done(): Uint8Array {
+    this.flush();
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const chunk of this.chunks.splice(0)) {
+      out.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return out;
+  }
+
+  private flush(): void {
+    if (this.lines.length === 0) return;
+    this.chunks.push(this.encoder.encode(`${this.lines.join('\n')}\n`));
+    this.lines = [];
+    this.length = 0;
+  }
+}
+
 const EXTENSION_BY_MIME: Record<string, string> = {
   'image/jpeg': 'jpg',
   'image/png': 'png',
@@ -112,27 +148,28 @@ function normalMatrix(m: ArrayLike<number>): { n: number[]; det: number } {
 const num = (x: number) => String(Math.round(x * 1e6) / 1e6);
 
 /** Triangle list of a primitive as vertex indices, whatever its draw mode; null for points and lines. */
-function triangleList(prim: Primitive): number[] | null {
+function triangleList(prim: Primitive): Uint32Array | null {
   const count = prim.getIndices()?.getCount() ?? prim.getAttribute('POSITION')?.getCount() ?? 0;
   const indices = prim.getIndices();
   const at = (k: number) => (indices ? indices.getScalar(k) : k);
-  const out: number[] = [];
-  switch (prim.getMode()) {
-    case 4:
-      for (let k = 0; k + 2 < count; k += 3) out.push(at(k), at(k + 1), at(k + 2));
-      return out;
-    case 5:
-      for (let k = 0; k + 2 < count; k++) {
-        if (k % 2 === 0) out.push(at(k), at(k + 1), at(k + 2));
-        else out.push(at(k + 1), at(k), at(k + 2));
-      }
-      return out;
-    case 6:
-      for (let k = 1; k + 1 < count; k++) out.push(at(0), at(k), at(k + 1));
-      return out;
-    default:
-      return null;
-  }
+  const mode = prim.getMode();
+  if (mode !== 4 && mode !== 5 && mode !== 6) return null;
+  // A typed array, outside the heap: a large model's list would otherwise be millions of array slots.
+  const out = new Uint32Array(mode === 4 ? Math.floor(count / 3) * 3 : Math.max(0, count - 2) * 3);
+  let n = 0;
+  const add = (a: number, b: number, c: number) => {
+    out[n++] = a;
+    out[n++] = b;
+    out[n++] = c;
+  };
+  if (mode === 4) for (let k = 0; k + 2 < count; k += 3) add(at(k), at(k + 1), at(k + 2));
+  else if (mode === 5) {
+    for (let k = 0; k + 2 < count; k++) {
+      if (k % 2 === 0) add(at(k), at(k + 1), at(k + 2));
+      else add(at(k + 1), at(k), at(k + 2));
+    }
+  } else for (let k = 1; k + 1 < count; k++) add(at(0), at(k), at(k + 1));
+  return out;
 }
 
 /** The node drawn at `level` in place of `node`: its MSFT_lod level, or its lowest one when it has fewer. */
@@ -165,7 +202,9 @@ function objFiles(doc: Document, baseName: string, textureFiles: Map<Texture, st
   const encoder = new TextEncoder();
   const levels = levelCount(nodes);
   for (let level = 0; level < levels; level++) {
-    const lines: string[] = [`# ${baseName}${level > 0 ? ` LOD${level}` : ''}, exported by Asset Forge`, `mtllib ${baseName}.mtl`];
+    const lines = new TextChunks();
+    lines.push(`# ${baseName}${level > 0 ? ` LOD${level}` : ''}, exported by Asset Forge`);
+    lines.push(`mtllib ${baseName}.mtl`);
     let vBase = 1;
     let vtBase = 1;
     let vnBase = 1;
@@ -237,7 +276,7 @@ function objFiles(doc: Document, baseName: string, textureFiles: Map<Texture, st
       }
     }
     const objName = level === 0 ? `${baseName}.obj` : `${baseName}_LOD${level}.obj`;
-    files.set(objName, encoder.encode(`${lines.join('\n')}\n`));
+    files.set(objName, lines.done());
   }
 
   const mtl: string[] = [`# Materials for ${baseName}, exported by Asset Forge`];

@@ -152,19 +152,36 @@ describe('downloads that need a conversion', () => {
     expect(cached.map((r) => r.statusCode)).toEqual([200, 200, 200]);
   }, 90_000);
 
-  it('fails only the export whose worker runs out of memory, with a 422 that says why; the next export works', async () => {
-    const id = await appWithAsset({ exports: { resourceLimits: { maxOldGenerationSizeMb: 64 } } }, 1);
-    const big = await download(id, 'format=obj&version=2');
-    expect(big.statusCode).toBe(422);
-    expect(errorOf(big)).toEqual({
+  it('fails only the export whose worker runs out of memory or crashes, saying why; the next export works', async () => {
+    const entry = new URL('./failing-export-worker.ts', import.meta.url);
+    const id = await appWithAsset({ exports: { entry, resourceLimits: { maxOldGenerationSizeMb: 64 } } }, 2);
+    const greedy = await download(id, 'format=obj&version=2');
+    expect(greedy.statusCode).toBe(422);
+    expect(errorOf(greedy)).toEqual({
       code: 'unprocessable',
       message:
         'This version is too big to convert to OBJ on this server: it needs more than the 64 MB of memory one export may use. Download it as GLB, which needs no conversion.',
     });
+    expect((await download(id, 'format=obj&version=1')).statusCode).toBe(200);
+
+    const crashed = await download(id, 'format=gltf&version=2');
+    expect(crashed.statusCode).toBe(500);
+    expect(errorOf(crashed)).toEqual({
+      code: 'internal',
+      message: 'Something went wrong while converting this version to GLTF. Try again; if it fails again, download it as GLB.',
+    });
+    const next = await download(id, 'format=obj&version=3');
+    expect(next.statusCode).toBe(200);
+    expect(Object.keys(unzipSync(next.rawPayload))).toContain('grid.obj');
     expect((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
-    const small = await download(id, 'format=obj&version=1');
-    expect(small.statusCode).toBe(200);
-    expect(Object.keys(unzipSync(small.rawPayload))).toContain('grid-v1.obj');
+  }, 60_000);
+
+  it('fails with a 422 that says why when the real worker runs out of memory', async () => {
+    // 16 MB does not even hold the worker's code: the export fails at its start, still with an answer.
+    const id = await appWithAsset({ exports: { resourceLimits: { maxOldGenerationSizeMb: 16 } } }, 1);
+    const res = await download(id, 'format=obj&version=2');
+    expect(res.statusCode).toBe(422);
+    expect(errorOf(res).message).toMatch(/^This version is too big to convert to OBJ on this server: it needs more than the 16 MB/);
   }, 60_000);
 
   it('stops an export that runs too long, with a 422 that says why', async () => {

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
       let token: string;
       try {
         const auth = createAuthService(db, { passwordCost: { logN: 10, r: 8, p: 1 } });
-        const user = await auth.createUser({ email: 'bench@studio.example', name: 'Bench', role: 'editor', password: 'bench-password-1' });
+        const user = await auth.createUser({ email: 'bench@studio.example', name: 'Bench', role: 'editor', password: 'quiet harbour lantern' });
         token = auth.createToken(user.id, 'bench').secret;
       } finally {
         db.close();

@@ -26,7 +26,7 @@ const P99_LIMIT_MS = 100;
  * poll looks the session up), the writer is a script with an API token.
  */
 const AUTH = {
-  env: { ADMIN_EMAIL: 'load@studio.example', ADMIN_PASSWORD: 'load-test-password' } as Record<string, string>,
+  env: { ADMIN_EMAIL: 'load@studio.example', ADMIN_PASSWORD: 'quiet harbour lantern' } as Record<string, string>,
   /** Filled in by signIn(): the pollers' cookie, and the writer's Bearer token. */
   page: {} as Record<string, string>,
   script: {} as Record<string, string>,
@@ -45,7 +45,7 @@ async function signIn(url: string): Promise<void> {
   const token = await fetch(`${url}/api/tokens`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': csrf_token, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'load test' }),
+    body: JSON.stringify({ name: 'load test', password: AUTH.env.ADMIN_PASSWORD }),
   });
   if (token.status !== 201) throw new Error(`token failed: ${token.status} ${await token.text()}`);
   AUTH.page = { cookie };

@@ -3,6 +3,7 @@
 import { screen, within } from '@testing-library/react';
 import axe from 'axe-core';
 import { buildAsset } from './factories';
+import { MOCK_PASSWORD } from './mock-api';
 import { installMockApi, renderApp } from './render-app';
 
 async function violations(): Promise<string[]> {
@@ -29,6 +30,7 @@ describe('accessibility', () => {
     const { user } = renderApp('/account');
     await screen.findByRole('heading', { level: 1, name: 'Account' });
     await user.type(screen.getByRole('textbox', { name: 'Token name' }), 'CI');
+    await user.type(within(screen.getByRole('region', { name: 'API tokens' })).getByLabelText('Current password'), MOCK_PASSWORD);
     await user.click(screen.getByRole('button', { name: 'Create token' }));
     await screen.findByRole('textbox', { name: 'Token secret' });
     await within(screen.getByRole('region', { name: 'API tokens' })).findByRole('row', { name: /CI/ });

@@ -1,5 +1,6 @@
 // Sign-in, sessions, API tokens and users. Shared by the server's validation and the page's parsing.
 import { z } from 'zod';
+import { noHiddenCharacters } from './text';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -80,7 +81,7 @@ const DisplayNameSchema = z
       .string()
       .min(1, 'Name is required')
       .max(AUTH_LIMITS.userNameMax, `Name must be at most ${AUTH_LIMITS.userNameMax} characters`)
-      .regex(/^[^\p{Cc}]*$/u, 'Name must not contain control characters'),
+      .superRefine(noHiddenCharacters('Name')),
   );
 
 /** Sign-in checks only presence and size: the password rules are for new passwords. */
@@ -161,7 +162,7 @@ export const CreateTokenSchema = z.strictObject({
         .string()
         .min(1, 'Token name is required')
         .max(AUTH_LIMITS.tokenNameMax, `Token name must be at most ${AUTH_LIMITS.tokenNameMax} characters`)
-        .regex(/^[^\p{Cc}]*$/u, 'Token name must not contain control characters'),
+        .superRefine(noHiddenCharacters('Token name')),
     ),
   /** The owner's password, asked again: a borrowed or stolen session alone cannot make a lasting credential. */
   password: z

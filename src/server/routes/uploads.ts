@@ -2,6 +2,7 @@
 // the memory they hold, and checks every file by its content, never by its name or type header.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../contract/api';
+import { stripHidden } from '../../contract/text';
 import { loadSharp } from '../on-demand';
 import { HttpError, badRequest, tooLarge, unprocessable, unsupportedType } from '../errors';
 import { clip } from './validate';
@@ -249,7 +250,7 @@ async function collect(req: FastifyRequest, o: MultipartOptions, hold: (bytes: n
           part.file.resume();
           throw badRequest(`Unknown file field: ${clip(part.fieldname, 60)}.`);
         }
-        current = part.filename ? clip(part.filename, 80) : 'A file';
+        current = part.filename ? clip(stripHidden(part.filename), 80) : 'A file';
         const chunks: Buffer[] = [];
         for await (const chunk of part.file as AsyncIterable<Buffer>) {
           if (part.file.truncated) break;
@@ -257,7 +258,8 @@ async function collect(req: FastifyRequest, o: MultipartOptions, hold: (bytes: n
           chunks.push(chunk);
         }
         if (part.file.truncated) throw tooLarge(`${current}: ${o.tooLargeMessage}`);
-        files.push({ field: part.fieldname, bytes: Buffer.concat(chunks), filename: part.filename });
+        // Only ever quoted back in messages; a hidden character there could make the quote read as something else.
+        files.push({ field: part.fieldname, bytes: Buffer.concat(chunks), filename: stripHidden(part.filename) });
       } else {
         if (!o.textFields.includes(part.fieldname)) throw badRequest(`Unknown field: ${clip(part.fieldname, 60)}.`);
         if (Object.hasOwn(fields, part.fieldname)) throw badRequest(`The field ${part.fieldname} was sent twice.`);

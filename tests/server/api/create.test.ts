@@ -102,6 +102,12 @@ describe('POST /api/assets', () => {
     expect(assetCount()).toBe(0);
   });
 
+  it('quotes a file name back without its hidden characters', async () => {
+    const res = await postForm({ name: 'Lamp' }, [{ bytes: Buffer.from('not an image'), filename: '\u202Egnp.exe\u200B' }]);
+    expect(res.statusCode).toBe(415);
+    expect(errorOf(res).message).toBe('“gnp.exe” is not a PNG or JPEG image.');
+  });
+
   it('refuses an image over 10 MB with 413 while streaming', async () => {
     const big = Buffer.alloc(LIMITS.imageBytesMax + 1024, 0);
     (await objectPng()).copy(big);

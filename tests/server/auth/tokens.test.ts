@@ -58,6 +58,25 @@ describe('creating a token', () => {
     expect(tokenCount()).toBe(0);
   });
 
+  it('refuses a token name with hidden characters, saying which', async () => {
+    const res = await createToken(editor, { name: 'CI \u202Ekrow', password: TEST_USER_PASSWORD });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toBe('Invalid body: name: Token name must not contain invisible or control characters (found U+202E)');
+    expect(tokenCount()).toBe(0);
+  });
+
+  it('refuses a user name with hidden characters (a zero-width space hides in a look-alike)', async () => {
+    const admin = await signedInAs(t, 'admin');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: admin,
+      payload: { email: 'new@studio.example', name: 'Ad\u200Bmin', role: 'viewer', password: 'quiet harbour lantern' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toContain('Name must not contain invisible or control characters (found U+200B)');
+  });
+
   it('does not exist without sign-in (AUTH=off)', async () => {
     const single = await makeTestApp();
     try {

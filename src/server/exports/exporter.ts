@@ -42,11 +42,16 @@ export class RetryLater extends HttpError {
   }
 }
 
-
 /** The download's content type and ASCII file name, the same whether built now or read from the cache. */
 export function exportNaming(format: ConvertedFormat, baseName: string): { contentType: string; fileName: string } {
   return { contentType: 'application/zip', fileName: `${baseName}-${format}.zip` };
 }
+
+/**
+ * Part of every cache key: raise it when a change to export-model.ts changes what a download holds, so that exports
+ * built before are not served again (they stay on disk until their asset is deleted).
+ */
+const EXPORT_REVISION = 1;
 
 export type Exporter = ReturnType<typeof createExporter>;
 
@@ -59,7 +64,7 @@ export function createExporter({ files, perUser: cap, ...poolOptions }: Exporter
   const waiting = new Map<string, number>();
 
   function cacheRel(r: ExportRequest): string {
-    const names = createHash('sha256').update(r.baseName).digest('hex').slice(0, 8);
+    const names = createHash('sha256').update(`${EXPORT_REVISION}\u0000${r.baseName}`).digest('hex').slice(0, 8);
     return files.derived(r.assetId, r.sourceRel, `${r.format}-${names}`, 'zip');
   }
 

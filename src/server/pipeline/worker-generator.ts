@@ -1,14 +1,11 @@
 // Runs the built-in generator's steps in worker threads, so that mesh and image work never stalls the server's
 // event loop. Both halves of the message protocol live here: the pool on the main thread and serveGenerator(),
 // which the worker entry (generator-worker.ts) calls.
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
+import { parentPort, type ResourceLimits, type Transferable, type Worker } from 'node:worker_threads';
 import { STEP_KEYS, type StepKey } from '../../contract/asset';
 import type { BuiltinGeneratorOptions } from './builtin-generator';
 import type { Generator, StepFn, StepInput, StepResult } from './generator';
+import { entryBeside, isOutOfMemory, lowerThreadPriority, startWorker } from '../worker-threads';
 
 /** Plain-data settings of the built-in generator, sent to every worker. */
 export type BuiltinSettings = Omit<BuiltinGeneratorOptions, 'onUnexpectedError'>;
@@ -90,7 +87,7 @@ interface Slot {
  */
 export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): WorkerGenerator {
   const size = Math.max(1, Math.floor(options.size ?? 1));
-  const entry = options.entry ?? defaultEntry();
+  const entry = options.entry ?? entryBeside('generator-worker', import.meta.url);
   const settings = builtinSettings(options.builtin ?? {});
   const resourceLimits = options.resourceLimits ?? DEFAULT_LIMITS;
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
@@ -108,7 +105,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Wor
   };
 
   function spawn(): Slot {
-    const worker = startWorker(entry, settings, resourceLimits);
+    const worker = startWorker(entry, { workerData: settings, resourceLimits });
     const slot: Slot = { worker, job: null, idleTimer: null };
     worker.on('message', (m: WorkerMessage) => onMessage(slot, m));
     worker.on('error', (err) => lose(slot, err));
@@ -295,35 +292,6 @@ export function serveGenerator(make: (onUnexpectedError: (step: string, err: unk
   port.on('message', (m: RunMessage) => void run(m));
 }
 
-/**
- * Steps are background work: when the machine's cores are all busy, the server's requests should win. On Linux a
- * thread has its own nice value, so this lowers only the calling thread's priority; elsewhere it does nothing.
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
-  } catch {
-    // No /proc (not Linux) or not allowed: the steps run at normal priority.
-  }
-}
-
-/** generator-worker beside this file, with this file's own extension (.ts from source, .js from a build). */
-function defaultEntry(): URL {
-  const ext = path.extname(fileURLToPath(import.meta.url));
-  return new URL(`./generator-worker${ext}`, import.meta.url);
-}
-
-function startWorker(entry: URL, workerData: BuiltinSettings, resourceLimits: ResourceLimits): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, resourceLimits });
-  // tsx registers its loader on the main thread only: `--import tsx` in a worker's execArgv is ignored and the
-  // worker cannot read .ts. A one-line bootstrap loads the entry through tsx's API instead; this works the same
-  // under `node --import tsx` and inside Vitest. The parent's execArgv is inherited as usual.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
-}
-
 /** Only the known numeric settings, so that nothing that cannot be cloned (a callback) reaches a worker. */
 function builtinSettings(o: BuiltinSettings): BuiltinSettings {
   const out: BuiltinSettings = {};
@@ -342,10 +310,6 @@ function movable(bytes: Uint8Array): Uint8Array {
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The step was aborted.', 'AbortError');
-}
-
-function isOutOfMemory(err: unknown): boolean {
-  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 function errorData(err: unknown): ErrorData {

@@ -179,7 +179,8 @@ export async function makeHarness(deps: Partial<AppDeps> = {}): Promise<Harness>
     const changeSeq = (t.db.prepare(`SELECT value FROM meta WHERE key = 'change_seq'`).get() as { value: number }).value;
     const root = path.join(t.dataDir, 'files');
     const files = readdirSync(root, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
+      // Cached downloads (<version>__<format>-<hash>.zip) are a cache a GET may fill.
+      .filter((e) => e.isFile() && !e.name.includes('__'))
       .map((e) => {
         const full = path.join(e.parentPath, e.name);
         return `${path.relative(root, full)}:${statSync(full).size}`;

@@ -7,7 +7,12 @@ import { measureModel, overBudget } from '../pipeline/builtin/model-budget';
  * the first model limit it breaks, if any. The limits are the ones uploads are held to; a generator's output must
  * keep them too, or every later step and export would refuse it.
  */
-export function modelStats(glb: Uint8Array): { triangles: number; overLimit: string | null } {
+export interface ModelStats {
+  triangles: number;
+  overLimit: string | null;
+}
+
+export function modelStats(glb: Uint8Array): ModelStats {
   const container = readContainer(glb);
   if (!container.ok) return { triangles: 0, overLimit: null };
   const measure = measureModel(container.json, container.bin);

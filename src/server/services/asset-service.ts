@@ -4,10 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_PIPELINE, type Asset, type Phase } from '../../contract/asset';
 import type { AssetList, DownloadFormat, PhaseCounts, Sort } from '../../contract/api';
-import { loadGlbCheck, loadSharp } from '../on-demand';
+import { loadSharp } from '../on-demand';
 import { createExporter, exportNaming, type Exporter } from '../exports/exporter';
 import { hasGlbMagic } from '../pipeline/builtin/glb-container';
-import { modelStats } from '../models/model-stats';
+import { createModelChecker, type ModelChecker } from '../models/model-checker';
 import type { Generator } from '../pipeline/generator';
 import { createCountdownScheduler } from '../pipeline/countdown-scheduler';
 import { createStepRunner, type StepJob } from '../pipeline/step-runner';
@@ -32,6 +32,8 @@ export interface AssetServiceOptions {
    * limits, whose worker starts only when a conversion is asked for and stops when idle (the seed never asks).
    */
   exporter?: Exporter;
+  /** Checks uploaded and generated models in a worker thread. Default: one owned (and closed) by this service. */
+  modelChecker?: ModelChecker;
   log: FastifyBaseLogger;
   stepMs: number;
   countdownMs: number;
@@ -105,6 +107,7 @@ export function newAssetId(): string {
 export function createAssetService(o: AssetServiceOptions) {
   const { repo, files, log } = o;
   const exporter = o.exporter ?? createExporter({ files });
+  const modelChecker = o.modelChecker ?? createModelChecker();
   const now = o.now ?? Date.now;
   // Part of every tag, so a tag from before a restart (or from a reset database) never matches again.
   const boot = randomBytes(6).toString('base64url');
@@ -180,9 +183,10 @@ export function createAssetService(o: AssetServiceOptions) {
     };
     if (stop.aborted || !stillOnStep()) return;
     // Held to the limits uploads are: a model over them could be neither previewed, exported nor built on.
-    const stats = modelStats(glb);
+    const stats = await modelChecker.stats(glb);
+    if (stop.aborted || !stillOnStep()) return;
     if (stats.overLimit) {
-      failStep(job, `The model this step made is too big to keep. ${stats.overLimit}`);
+      failStep(job, `The model this step made cannot be kept. ${stats.overLimit}`);
       return;
     }
     const file = await files.write(job.assetId, `v${repo.nextVersionNumber(job.assetId)}-${randomBytes(4).toString('hex')}.glb`, glb);
@@ -336,6 +340,7 @@ export function createAssetService(o: AssetServiceOptions) {
     async close(): Promise<void> {
       scheduler.close();
       await runner.close();
+      if (!o.modelChecker) await modelChecker.close();
     },
 
     get(id: string): Asset {
@@ -503,8 +508,7 @@ export function createAssetService(o: AssetServiceOptions) {
       if (!hasGlbMagic(bytes)) {
         throw unsupportedType('The file is not a GLB (binary glTF 2.0) model. Export the model as .glb and upload that.');
       }
-      const { checkGlb } = await loadGlbCheck();
-      const result = await checkGlb(bytes);
+      const result = await modelChecker.check(bytes);
       if (!result.ok) throw unprocessable(result.reason);
       const n = repo.nextVersionNumber(id);
       let file: string;

@@ -31,7 +31,7 @@ describe('model limits over HTTP', () => {
     const { id } = await createAsset(t.app);
     const a = await waitForAsset(t.app, id, 'failed');
     expect(a.status.error_message).toMatch(
-      /^The model this step made is too big to keep\. The model draws 4,000,000 triangles .*1\.3 times the limit of 3,000,000\./,
+      /^The model this step made cannot be kept\. The model draws 4,000,000 triangles .*1\.3 times the limit of 3,000,000\./,
     );
     expect(a.versions).toHaveLength(0);
   });

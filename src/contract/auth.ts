@@ -50,6 +50,31 @@ export const PasswordSchema = z
 /** A password's letters and digits, lower-cased: "Lead.Smith" and "leadsmith" are the same guess. */
 const lettersOf = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 
+/** Fewer different characters than this, and a password is a pattern however long ("aaaaaaaaaaaa"). */
+const DISTINCT_MIN = 5;
+
+/**
+ * A password that is one pattern end to end, guessed early whatever its length: few different characters
+ * ("aaaaaaaaaaaa", "121212121212"), a short block repeated ("abcabcabcabc"), or one straight run up or down the
+ * alphabet or the digits ("abcdefghijkl", "210987654321", wrapping from 9 to 0). Null when it is none of these.
+ */
+export function patternPasswordProblem(password: string): string | null {
+  const chars = [...password.normalize('NFKC').toLowerCase()];
+  const run = (step: number) =>
+    chars.every((c, i) => {
+      if (i === 0) return true;
+      const prev = chars[i - 1] as string;
+      const digits = /\d/.test(c) && /\d/.test(prev);
+      const d = (c.codePointAt(0) ?? 0) - (prev.codePointAt(0) ?? 0);
+      return d === step || (digits && (d + 10) % 10 === (step + 10) % 10);
+    });
+  const repeated = /^(.{1,4})\1+.{0,3}$/su.test(chars.join(''));
+  if (new Set(chars).size < DISTINCT_MIN || repeated || run(1) || run(-1)) {
+    return 'Password is a pattern that is guessed early (one character or block repeated, or a straight run like “abcdef…”). A few unrelated words make a strong one.';
+  }
+  return null;
+}
+
 /**
  * The rules a new password must meet that need to know whose it is: not the account's email, not the part before
  * the @ (nor containing it, when that part has 4 or more letters), not the person's name. Compared on letters and
@@ -57,6 +82,9 @@ const lettersOf = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p
  * checks these and the list of common passwords (src/server/auth/password-policy.ts); the page checks these first.
  */
 export function personalPasswordProblem(password: string, who: { email: string; name?: string | undefined }): string | null {
+  // Checked here too, so the page says it before sending: a pattern needs no list to be refused.
+  const pattern = patternPasswordProblem(password);
+  if (pattern) return pattern;
   const pw = lettersOf(password);
   const core = pw.replace(/^\p{N}+|\p{N}+$/gu, '');
   const same = (other: string) => {

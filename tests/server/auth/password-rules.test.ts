@@ -37,6 +37,15 @@ describe('adding a user', () => {
     expect(errorOf(res).message).toBe(`Invalid body: password: ${message}`);
   });
 
+  it.each(['aaaaaaaaaaaa', '121212121212', 'abcabcabcabc', 'abcdefghijkl', '210987654321', 'ZYXWVUTSRQPO'])(
+    'refuses %j, a pattern guessed early however long, saying so',
+    async (password) => {
+      const res = await addUser(password);
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).message).toMatch(/^Invalid body: password: Password is a pattern that is guessed early/);
+    },
+  );
+
   it('refuses the person’s name, ignoring case, spaces and digits at the end', async () => {
     for (const password of ['Margot Lane Esq', 'margot lane esq 1']) {
       const res = await addUser(password, 'ml@studio.example', 'Margot Lane Esq');

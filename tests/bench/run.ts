@@ -8,7 +8,7 @@ import autocannon, { type Options as LoadOptions } from 'autocannon';
 import { createAuthService } from '../../src/server/auth/auth-service';
 import { openDatabase } from '../../src/server/storage/database';
 import { simulatePolling } from './polling-sim';
-import { ROOT, seededDataDir, startServer, withCpu, withPeakRss, type BenchServer } from './server-process';
+import { ROOT, seededDataDir, startServer, withCpu, withPeakRss, type ServerProcess } from '../support/server-process';
 import { measureSearch } from './search-bench';
 import { fmt, printTable, type BenchRow } from './table';
 
@@ -30,7 +30,7 @@ async function etagOf(url: string, headers: Record<string, string>): Promise<str
 }
 
 /** One bounded autocannon run, with the server's CPU time per answer and how busy the server was meanwhile. */
-async function timedLoad(server: BenchServer, opts: LoadOptions) {
+async function timedLoad(server: ServerProcess, opts: LoadOptions) {
   const { result, cpuMs, busy } = await withCpu(server.pid, () => autocannon(opts));
   return { result, busy, cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, result.requests.total) };
 }
@@ -50,7 +50,7 @@ async function floorOf304(etag: string) {
 }
 
 /** 200s and 304s of the first page at 32 connections; returns the peak RSS seen meanwhile. */
-async function listLoad(server: BenchServer, label: string, headers: Record<string, string>): Promise<number> {
+async function listLoad(server: ServerProcess, label: string, headers: Record<string, string>): Promise<number> {
   const url = `${server.url}${LIST_URL}`;
   // Warm up: the first answers compile statements and fill caches.
   await autocannon({ url, connections: 4, duration: 1, headers });
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       target: '< 30 s',
       pass: seedMs < 30_000,
     });
-    const servers: BenchServer[] = [];
+    const servers: ServerProcess[] = [];
     try {
       let server = await startServer(big.dir);
       servers.push(server);

@@ -6,9 +6,8 @@
 // Editors also upload model bombs, and viewers ask for OBJ and glTF conversions of a large model, several at a
 // time. Attackers are listed in attackers() below; each is a function that runs for the whole run and returns
 // what it saw and what went wrong.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +16,9 @@ import { UPLOAD_LIMITS } from '../../src/server/routes/uploads';
 import { gridGlb } from '../server/exports/big-model';
 import { instancingBomb, textureBomb } from '../server/helpers/model-bombs';
 import { objectPng } from '../server/helpers/test-app';
+import { startServer, type ServerProcess } from '../support/server-process';
 import { after, assetForm, rawRequest, type RawAnswer, type RawRequest } from '../server/uploads/raw-upload';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const HOSTILE_SECONDS = Number(process.env.HOSTILE_SECONDS ?? 30);
 const POLLERS = 50;
 const HEALTH_EVERY_MS = 100;
@@ -220,66 +219,10 @@ function stalledUpload(): Attacker {
 
 // ---- the server process and the people using it ---------------------------------------------------------------
 
-interface Server {
-  url: string;
-  port: number;
-  pid: number | undefined;
-  output: () => string;
-}
-
 const samples: Sample[] = [];
-let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 const cleanups: (() => void)[] = [];
 const agent = new http.Agent({ keepAlive: true });
-
-function startServer(dir: string): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      SEED: '0',
-      WEB_BUILD: '0',
-      ASSET_STEP_MS: '300',
-      LOG_LEVEL: 'warn',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server printed no URL within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.length > 100_000) out = out.slice(-50_000);
-      const m = /Asset Forge is running at (http:\/\/127\.0\.0\.1:(\d+))\//.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ url: m[1], port: Number(m[2]), pid: proc.pid, output: () => out });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The server exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-}
-
-async function stopServer(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const force = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(force);
-}
 
 interface Reply {
   status: number;
@@ -397,25 +340,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-function rssMb(pid: number | undefined): string {
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? `${(Number(kb) / 1024).toFixed(0)} MB` : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-let server: Server | undefined;
+let server: ServerProcess | undefined;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'asset-forge-hostile-'));
-  server = await startServer(dataDir);
+  server = await startServer(dataDir, {
+    AUTH: 'on',
+    ASSET_STEP_MS: '300',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
 });
 
 afterAll(async () => {
   for (const c of cleanups.splice(0)) c();
-  if (child) await stopServer(child);
+  await server?.stop();
   agent.destroy();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -424,7 +363,7 @@ describe('the server under hostile load', () => {
   it(
     `keeps /api/health p99 within ${P99_LIMIT_MS} ms and takes a normal upload while editors trickle, stall and bomb uploads and viewers pile up exports (${HOSTILE_SECONDS} s)`,
     async () => {
-      const s = server as Server;
+      const s = server as ServerProcess;
       const admin = await signIn(s.url, ADMIN.email, ADMIN.password);
       const signUp = peopleMaker(s.url, admin);
       const uploader = await signUp('editor');
@@ -457,12 +396,12 @@ describe('the server under hostile load', () => {
         `hostile load: ${seconds.toFixed(0)} s; health ${health.length} probes, p50 ${ms(percentile(health, 50))} ms, ` +
           `p99 ${ms(percentile(health, 99))} ms, max ${ms(health.at(-1) ?? 0)} ms; list ${lists.length} polls, ` +
           `p99 ${ms(percentile(lists, 99))} ms; normal uploads ${uploads.map((u) => `${u.status} in ${ms(u.ms)} ms`).join(', ')}; ` +
-          `server RSS ${rssMb(s.pid)}; machine load ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores\n` +
+          `server RSS ${Math.round(s.rss() / 2 ** 20)} MB; machine load ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores\n` +
           reports.map((r) => `  ${r.name}: ${r.summary}`).join('\n'),
       );
 
       // Nothing crashed: the process is up and answers.
-      expect(child?.exitCode, s.output().slice(-3000)).toBeNull();
+      expect(s.running(), s.output().slice(-3000)).toBe(true);
       expect((await request(`${s.url}/api/health`))?.status).toBe(200);
 
       const failures = samples.filter((x) => x.error !== undefined).map((x) => `${x.kind} ${x.status} ${x.error ?? ''}`);

@@ -1,8 +1,7 @@
 // Sustained load on the real server process: 200 pages polling as the Assets page does, while a writer keeps
 // creating assets and moving them through review, so pipeline steps run the whole time. Every request must
 // succeed and the 99th percentile of latency must stay under 100 ms. LOAD_SECONDS sets the length (default 60).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AssetListSchema } from '../../src/contract/api';
 import { AssetSchema } from '../../src/contract/asset';
 import { objectPng } from '../server/helpers/test-app';
+import { startServer, type ServerProcess } from '../support/server-process';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const POLLERS = 200;
 const PRECREATED = 30;
@@ -71,16 +70,8 @@ interface Sample {
   error?: string;
 }
 
-interface Server {
-  url: string;
-  pid: number | undefined;
-  output: () => string;
-}
-
 const samples: Sample[] = [];
-let server: Server | undefined;
-/** The server process, kept from the moment it is spawned so that it is stopped even if it never became ready. */
-let child: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 let dataDir: string | undefined;
 
 // Keep-alive sockets, as browsers keep them. node:http rather than fetch: it costs the test process half the CPU,
@@ -116,64 +107,6 @@ async function request(kind: Kind, url: string, init: { method?: string; headers
   } catch (err) {
     samples.push({ kind, status: 0, ms: performance.now() - started, error: err instanceof Error ? err.message : String(err) });
     return null;
-  }
-}
-
-function startServer(dir: string): Promise<Server> {
-  // As `npm start` runs it: node with tsx's loader, so the server itself gets our SIGTERM.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      SEED: '0',
-      WEB_BUILD: '0',
-      ASSET_STEP_MS: '300',
-      ASSET_COUNTDOWN_MS: '1000',
-      LOG_LEVEL: 'warn',
-      ...AUTH.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server printed no URL within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.length > 100_000) out = out.slice(-50_000);
-      const m = /Asset Forge is running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ url: m[1], pid: proc.pid, output: () => out });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The server exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-}
-
-async function stopServer(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const force = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(force);
-}
-
-function rssMb(pid: number | undefined): string {
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? `${(Number(kb) / 1024).toFixed(0)} MB` : 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 
@@ -247,12 +180,12 @@ function percentile(sorted: number[], p: number): number {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'asset-forge-load-'));
-  server = await startServer(dataDir);
+  server = await startServer(dataDir, { AUTH: 'on', ASSET_STEP_MS: '300', ASSET_COUNTDOWN_MS: '1000', ...AUTH.env });
   await signIn(server.url);
 });
 
 afterAll(async () => {
-  if (child) await stopServer(child);
+  await server?.stop();
   agent.destroy();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -261,7 +194,7 @@ describe('the server under sustained load', () => {
   it(
     `answers ${POLLERS} polling pages and a busy writer for ${LOAD_SECONDS} s without a failed request, p99 < ${P99_LIMIT_MS} ms`,
     async () => {
-      const s = server as Server;
+      const s = server as ServerProcess;
       // Reference photos are larger than thumbnails, so each step does real work.
       const png = await objectPng(512);
       const ids: string[] = [];
@@ -279,7 +212,7 @@ describe('the server under sustained load', () => {
         ...Array.from({ length: POLLERS }, (_, i) => poller(s.url, ids[i % ids.length] as string, until)),
       ]);
       const seconds = (performance.now() - started) / 1000;
-      const rss = rssMb(s.pid);
+      const rss = `${Math.round(s.rss() / 2 ** 20)} MB`;
 
       const latencies = samples.map((x) => x.ms).sort((a, b) => a - b);
       const count = (status: number) => samples.filter((x) => x.status === status).length;

@@ -1,4 +1,5 @@
-// Starts the real server as a child process on 127.0.0.1 for the benchmark, and makes the data it runs on.
+// Starts the real server as a child process on 127.0.0.1, exactly as `npm start` runs it, for the benchmark and the
+// fault tests; and makes bulk-seeded data for it to run on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,17 @@ import { createFileStore } from '../../src/server/storage/file-store';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export interface BenchServer {
+export interface ServerProcess {
   url: string;
+  port: number;
   pid: number;
   /** Resident set size of the server process right now, in bytes. */
   rss(): number;
+  /** What it printed (the last 50–100 kB), for a failing test's message. */
+  output(): string;
+  /** False once the process has exited, by itself or stopped. */
+  running(): boolean;
+  /** SIGTERM, then SIGKILL after 15 s. */
   stop(): Promise<void>;
 }
 
@@ -49,8 +56,11 @@ function startArgs(entry: string): string[] {
   return args;
 }
 
-/** `entry`: the server's module, src/server/main.ts unless a bench measures a stand-in (tests/bench/floor-server.ts). */
-export async function startServer(dataDir: string, env: Record<string, string> = {}, entry = 'src/server/main.ts'): Promise<BenchServer> {
+/**
+ * `env` is added to a quiet, empty, API-only server's settings (AUTH=off unless given). `entry`: the server's
+ * module, src/server/main.ts unless a bench measures a stand-in (tests/bench/floor-server.ts).
+ */
+export async function startServer(dataDir: string, env: Record<string, string> = {}, entry = 'src/server/main.ts'): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, startArgs(entry), {
     cwd: ROOT,
     env: {
@@ -68,9 +78,14 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 180 s:\n${output}`)), 180_000);
+    const timer = setTimeout(() => {
+      // Never left running: a server that did not become ready is stopped with the failure.
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within 180 s:\n${output}`));
+    }, 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      if (output.length > 100_000) output = output.slice(-50_000);
       const m = /Asset Forge is running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
       if (m?.[1]) {
         clearTimeout(timer);
@@ -87,11 +102,14 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const pid = child.pid as number;
   return {
     url,
+    port: Number(new URL(url).port),
     pid,
     rss: () => rssOf(pid),
+    output: () => output,
+    running: () => child.exitCode === null && child.signalCode === null,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
         child.once('exit', () => {
           clearTimeout(force);

@@ -329,6 +329,48 @@ describe('Approved, by keyboard', () => {
 });
 
 describe('Completed', () => {
+  /** What the page handed the browser to save: each file's name and size. */
+  function captureSaves(): { name: string; size: number }[] {
+    const saved: { name: string; size: number }[] = [];
+    let last: Blob | undefined;
+    Object.defineProperty(URL, 'createObjectURL', { configurable: true, value: (blob: Blob) => ((last = blob), 'blob:saved') });
+    Object.defineProperty(URL, 'revokeObjectURL', { configurable: true, value: () => undefined });
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, size: last?.size ?? -1 });
+    });
+    return saved;
+  }
+
+  it('downloads the chosen format in the page and saves it under the name the server gave', async () => {
+    const saved = captureSaves();
+    const asset = buildAsset({ name: 'Copper kettle', stage: 'Completed', versions: versions('generated', 'generated') });
+    const { user } = await open(asset);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Format' }), 'OBJ');
+    await user.click(screen.getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(saved).toEqual([{ name: 'Copper kettle-obj.zip', size: 4 }]));
+    expect(screen.getByRole('button', { name: 'Download' })).not.toHaveAttribute('aria-disabled', 'true');
+  });
+
+  it('says next to the button why a download was refused, and stays on the page', async () => {
+    const saved = captureSaves();
+    const asset = buildAsset({ name: 'Copper kettle', stage: 'Completed', versions: versions('generated', 'generated') });
+    const { user, api } = await open(asset);
+    const message = 'You already have 2 downloads being prepared; wait for one of them to finish, then try again.';
+    api.failRequest(`GET /api/assets/${asset.id}/download`, 429, 'rate_limited', message);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Format' }), 'glTF');
+    const button = screen.getByRole('button', { name: 'Download' });
+    await user.click(button);
+    expect((await screen.findByText(message)).closest('[role="alert"]')).not.toBeNull();
+    expect(button).toHaveAccessibleDescription(message);
+    expect(screen.getByRole('heading', { level: 1, name: 'Copper kettle' })).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Format' })).toHaveValue('gltf');
+    expect(saved).toEqual([]);
+    // Asked again, it goes through, and the message goes away.
+    await user.click(button);
+    await waitFor(() => expect(saved).toEqual([{ name: 'Copper kettle-gltf.zip', size: 4 }]));
+    expect(screen.queryByText(message)).not.toBeInTheDocument();
+  });
+
   it('offers the final download in a chosen format, and a new asset', async () => {
     const asset = buildAsset({ stage: 'Completed', versions: versions('generated', 'generated') });
     const { user } = await open(asset);

@@ -339,6 +339,17 @@ export function createMockApi(initial: Asset[] = []) {
       return HttpResponse.json(buildList(items, { next_cursor: next, counts: countsOf(searched) }), { headers: headers({ etag }) });
     }),
 
+    // A download: a few bytes named as the server would name the file (the name itself is the server's rule).
+    http.get('/api/assets/:id/download', ({ params, request }) => {
+      const asset = assets.find((a) => a.id === String(params.id));
+      if (!asset) return failure(404, 'not_found', 'No asset with that id.');
+      const format = new URL(request.url).searchParams.get('format') ?? 'glb';
+      const name = format === 'glb' ? `${asset.name}.glb` : `${asset.name}-${format}.zip`;
+      return new HttpResponse(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), {
+        headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="download"; filename*=UTF-8''${encodeURIComponent(name)}` },
+      });
+    }),
+
     http.get('/api/assets/:id', ({ params, request }) => {
       const id = String(params.id);
       detailCalls.push(id);

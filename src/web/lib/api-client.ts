@@ -160,6 +160,39 @@ export async function apiGet<S extends z.ZodType>(path: string, schema: S, optio
   return body;
 }
 
+/** A file the API answered with, and the name its Content-Disposition gives it. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+/** GETs a file (a download), or throws the ApiError its refusal carries, so the page can say why next to the button. */
+export async function apiDownload(path: string, options: { signal?: AbortSignal } = {}): Promise<DownloadedFile> {
+  const response = await send(absolute(path), { ...(options.signal ? { signal: options.signal } : {}) });
+  if (!response.ok) throw await errorFrom(response);
+  let blob: Blob;
+  try {
+    blob = await response.blob();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw unreachable(error);
+  }
+  return { blob, fileName: fileNameOf(response.headers.get('content-disposition')) };
+}
+
+/** The name in a Content-Disposition header: the UTF-8 `filename*` when there is one, else the plain `filename`. */
+export function fileNameOf(header: string | null): string {
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header ?? '')?.[1];
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8);
+    } catch {
+      // A malformed escape: the plain name below.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header ?? '')?.[1] ?? 'download';
+}
+
 function parseJson(text: string): unknown {
   try {
     return text ? JSON.parse(text) : null;

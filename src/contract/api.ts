@@ -15,12 +15,14 @@ export const LIMITS = {
   modelBytesMax: 64 * 1024 * 1024,
   /** What a model may draw, over every node that instances a mesh and every level of detail. */
   modelTrianglesMax: 3_000_000,
+  /** Vertices written over every primitive and level of detail (up to three per triangle, unindexed). */
+  modelVerticesMax: 9_000_000,
   modelNodesMax: 10_000,
   /** Longest parent-to-child chain of nodes. */
   modelDepthMax: 128,
   /** Width × height of all a model's textures added up: eight 4096 × 4096 maps. */
   modelTexturePixelsMax: 8 * 4096 * 4096,
-  /** A model's accessors once unpacked; a 64 MB file holds far less, unless it leans on zero-filled or sparse data. */
+  /** A model's data once unpacked (accessors, meshopt-compressed views, buffers); a 64 MB file holds far less. */
   modelDataBytesMax: 512 * 1024 * 1024,
   polycountMin: 100,
   polycountMax: 1_000_000,

@@ -53,7 +53,8 @@ export async function checkGlb(bytes: Uint8Array): Promise<GlbCheck> {
     }
     // Measured from the JSON before the validator walks the model: what it draws, not what it stores.
     const measure = measureModel(container.json, container.bin);
-    const tooBig = overBudget(measure);
+    // JSON that cannot even be measured is left to the validator first, whose message says what is wrong with it.
+    const tooBig = measure.unmeasurable ? null : overBudget(measure);
     if (tooBig) return { ok: false, reason: tooBig };
     let errors: ValidationMessage[];
     let numErrors: number;
@@ -72,6 +73,8 @@ export async function checkGlb(bytes: Uint8Array): Promise<GlbCheck> {
         reason: `The model is not valid glTF 2.0. The validator found: ${quoted.join('; ')}${more}. Fix or re-export the model and upload it again.`,
       };
     }
+    const unmeasurable = measure.unmeasurable ? overBudget(measure) : null;
+    if (unmeasurable) return { ok: false, reason: unmeasurable };
     const triangles = measure.sceneTriangles;
     if (triangles === 0) {
       return { ok: false, reason: 'The model has no triangles to show: its default scene draws no mesh. Upload a model with a visible mesh.' };

@@ -10,17 +10,27 @@ import { LIMITS } from '../../../contract/api';
 export interface ModelMeasure {
   /** Triangles the default scene draws: its meshes once per node that instances them, times GPU instances. */
   sceneTriangles: number;
-  /** The same, plus every MSFT_lod level: what an export of all levels has to write. */
+  /**
+   * The most triangles any reader produces: the scene as drawn, or an export of every level of detail (one file per
+   * level, each node written at that level or, with fewer levels, at its last one).
+   */
   allTriangles: number;
+  /** The same for vertices: each primitive writes every vertex of its POSITION accessor, however few it draws. */
+  allVertices: number;
   nodes: number;
   /** Longest parent-to-child chain in the default scene (a root alone is 1). */
   depth: number;
   /** Width × height of every embedded image, added up: what a viewer has to decode. */
   texturePixels: number;
-  /** Bytes of all accessors once decoded (count × element size), sparse and zero-filled ones included. */
-  accessorBytes: number;
+  /**
+   * Bytes the model unpacks to: every accessor (count × element size, sparse and zero-filled ones included), every
+   * buffer view that meshopt compression expands (count × stride), and every buffer as declared.
+   */
+  dataBytes: number;
   /** An embedded image whose size could not be read from its header, if any (1-based). */
   unreadableImage: number | null;
+  /** Set when the JSON does not have the shape measuring needs: nothing can be said about its size. */
+  unmeasurable: boolean;
 }
 
 const index = z.number().int().nonnegative();
@@ -44,7 +54,18 @@ const GltfBudgetSchema = z.looseObject({
     )
     .optional(),
   accessors: z.array(z.looseObject({ count: index, componentType: z.number().int(), type: z.string() })).optional(),
-  bufferViews: z.array(z.looseObject({ byteOffset: index.optional(), byteLength: index })).optional(),
+  buffers: z.array(z.looseObject({ byteLength: index })).optional(),
+  bufferViews: z
+    .array(
+      z.looseObject({
+        byteOffset: index.optional(),
+        byteLength: index,
+        extensions: z
+          .looseObject({ EXT_meshopt_compression: z.looseObject({ count: index, byteStride: index }).optional() })
+          .optional(),
+      }),
+    )
+    .optional(),
   images: z.array(z.looseObject({ bufferView: index.optional(), uri: z.string().optional() })).optional(),
 });
 type Gltf = z.infer<typeof GltfBudgetSchema>;
@@ -52,69 +73,110 @@ type Gltf = z.infer<typeof GltfBudgetSchema>;
 const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };
 const TYPE_COMPONENTS: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT2: 4, MAT3: 9, MAT4: 16 };
 
+const EMPTY: ModelMeasure = {
+  sceneTriangles: 0,
+  allTriangles: 0,
+  allVertices: 0,
+  nodes: 0,
+  depth: 0,
+  texturePixels: 0,
+  dataBytes: 0,
+  unreadableImage: null,
+  unmeasurable: false,
+};
+
 /**
- * Measures a GLB's JSON (and, for image sizes, its BIN chunk). JSON that does not even have glTF's shape measures
- * as empty: the validator is what refuses it, with a better message than a budget could give.
+ * Measures a GLB's JSON (and, for image sizes, its BIN chunk) the way its readers will expand it: the viewer draws
+ * the default scene with GPU instances; the OBJ export writes every level of detail of every mesh node.
  */
 export function measureModel(json: Record<string, unknown>, bin: Uint8Array | null): ModelMeasure {
   const parsed = GltfBudgetSchema.safeParse(json);
-  const empty: ModelMeasure = { sceneTriangles: 0, allTriangles: 0, nodes: 0, depth: 0, texturePixels: 0, accessorBytes: 0, unreadableImage: null };
-  if (!parsed.success) return empty;
+  if (!parsed.success) return { ...EMPTY, unmeasurable: true };
   const g = parsed.data;
-  const drawn = drawnTriangles(g);
   const images = imagePixels(g, bin);
+  const accessorBytes = (g.accessors ?? []).reduce((sum, a) => sum + a.count * (COMPONENT_BYTES[a.componentType] ?? 4) * (TYPE_COMPONENTS[a.type] ?? 16), 0);
+  const meshoptBytes = (g.bufferViews ?? []).reduce((sum, v) => {
+    const m = v.extensions?.EXT_meshopt_compression;
+    return sum + (m ? m.count * m.byteStride : 0);
+  }, 0);
+  const bufferBytes = (g.buffers ?? []).reduce((sum, b) => sum + b.byteLength, 0);
   return {
-    ...drawn,
+    ...drawn(g),
     nodes: g.nodes?.length ?? 0,
     texturePixels: images.pixels,
     unreadableImage: images.unreadable,
-    accessorBytes: (g.accessors ?? []).reduce((sum, a) => sum + a.count * (COMPONENT_BYTES[a.componentType] ?? 4) * (TYPE_COMPONENTS[a.type] ?? 16), 0),
+    dataBytes: accessorBytes + meshoptBytes + bufferBytes,
+    unmeasurable: false,
   };
 }
 
-function drawnTriangles(g: Gltf): Pick<ModelMeasure, 'sceneTriangles' | 'allTriangles' | 'depth'> {
+interface Size {
+  triangles: number;
+  vertices: number;
+}
+
+function drawn(g: Gltf): Pick<ModelMeasure, 'sceneTriangles' | 'allTriangles' | 'allVertices' | 'depth'> {
   const accessorCount = (i: number | undefined) => (i === undefined ? 0 : (g.accessors?.[i]?.count ?? 0));
-  const meshTriangles = new Map<number, number>();
-  const trianglesOf = (m: number) => {
-    let total = meshTriangles.get(m);
-    if (total !== undefined) return total;
-    total = 0;
+  const meshSizes = new Map<number, Size>();
+  const meshSize = (m: number | undefined): Size => {
+    if (m === undefined) return { triangles: 0, vertices: 0 };
+    let size = meshSizes.get(m);
+    if (size) return size;
+    size = { triangles: 0, vertices: 0 };
     for (const prim of g.meshes?.[m]?.primitives ?? []) {
       const count = prim.indices !== undefined ? accessorCount(prim.indices) : accessorCount(prim.attributes['POSITION']);
       const mode = prim.mode ?? 4;
-      if (mode === 4) total += Math.floor(count / 3);
-      else if (mode === 5 || mode === 6) total += Math.max(0, count - 2);
+      if (mode === 4) size.triangles += Math.floor(count / 3);
+      else if (mode === 5 || mode === 6) size.triangles += Math.max(0, count - 2);
+      size.vertices += accessorCount(prim.attributes['POSITION']);
     }
-    meshTriangles.set(m, total);
-    return total;
+    meshSizes.set(m, size);
+    return size;
   };
 
-  let sceneTriangles = 0;
-  let allTriangles = 0;
+  let scene: Size = { triangles: 0, vertices: 0 };
   let depth = 0;
-  const scene = g.scenes?.[g.scene ?? 0];
+  const meshNodes: number[] = [];
   // Without recursion, and each node once: a node reached twice (an invalid graph, or a cycle) is not counted again.
   const seen = new Set<number>();
-  const stack: { n: number; depth: number; level: boolean }[] = (scene?.nodes ?? []).map((n) => ({ n, depth: 1, level: false }));
+  const stack = (g.scenes?.[g.scene ?? 0]?.nodes ?? []).map((n) => ({ n, depth: 1 }));
   while (stack.length > 0) {
-    const { n, depth: d, level } = stack.pop() as (typeof stack)[number];
+    const { n, depth: d } = stack.pop() as (typeof stack)[number];
     if (seen.has(n)) continue;
     seen.add(n);
     const node = g.nodes?.[n];
     if (!node) continue;
-    if (!level && d > depth) depth = d;
+    if (d > depth) depth = d;
     if (node.mesh !== undefined) {
+      meshNodes.push(n);
       const instancing = node.extensions?.EXT_mesh_gpu_instancing;
-      const copies = instancing ? accessorCount(Object.values(instancing.attributes)[0]) : 1;
-      const triangles = trianglesOf(node.mesh) * copies;
-      allTriangles += triangles;
-      if (!level) sceneTriangles += triangles;
+      // A viewer draws at least the mesh itself, whatever the instancing attributes say.
+      const copies = instancing ? Object.values(instancing.attributes).reduce((most, a) => Math.max(most, accessorCount(a)), 1) : 1;
+      const size = meshSize(node.mesh);
+      scene = { triangles: scene.triangles + size.triangles * copies, vertices: scene.vertices + size.vertices * copies };
     }
-    for (const child of node.children ?? []) stack.push({ n: child, depth: d + 1, level });
-    // MSFT_lod levels live outside the scene and stand in for this node; exports write them all.
-    for (const id of node.extensions?.MSFT_lod?.ids ?? []) stack.push({ n: id, depth: d, level: true });
+    for (const child of node.children ?? []) stack.push({ n: child, depth: d + 1 });
   }
-  return { sceneTriangles, allTriangles, depth };
+
+  // The export writes one file per level, 1 + the most levels any mesh node has; in each, every mesh node is written
+  // at that level, or at its last level when it has fewer (itself when it has none). Counted per node in O(levels).
+  const levelsOf = (n: number) => g.nodes?.[n]?.extensions?.MSFT_lod?.ids ?? [];
+  const files = 1 + meshNodes.reduce((most, n) => Math.max(most, levelsOf(n).length), 0);
+  let written: Size = { triangles: 0, vertices: 0 };
+  const add = (size: Size, times: number) => {
+    written = { triangles: written.triangles + size.triangles * times, vertices: written.vertices + size.vertices * times };
+  };
+  for (const n of meshNodes) {
+    const ids = levelsOf(n);
+    add(meshSize(g.nodes?.[n]?.mesh), ids.length === 0 ? files : 1);
+    ids.forEach((id, k) => add(meshSize(g.nodes?.[id]?.mesh), k === ids.length - 1 ? files - ids.length : 1));
+  }
+  return {
+    sceneTriangles: scene.triangles,
+    allTriangles: Math.max(scene.triangles, written.triangles),
+    allVertices: Math.max(scene.vertices, written.vertices),
+    depth,
+  };
 }
 
 function imagePixels(g: Gltf, bin: Uint8Array | null): { pixels: number; unreadable: number | null } {
@@ -158,6 +220,9 @@ const times = (actual: number, max: number) => `${(actual / max).toFixed(actual 
  * The same limits hold for uploads, for the generator's own output and before any export.
  */
 export function overBudget(m: ModelMeasure): string | null {
+  if (m.unmeasurable) {
+    return 'The model could not be measured: its JSON does not have the shape of glTF 2.0 (a count, index or level that is not a whole number, say). Export it again as .glb.';
+  }
   if (m.unreadableImage !== null) {
     return `Texture ${m.unreadableImage} is not an image this service can read (PNG, JPEG, WebP or KTX2). Export the model again with standard textures.`;
   }
@@ -168,16 +233,19 @@ export function overBudget(m: ModelMeasure): string | null {
     return `The model's node hierarchy is ${count(m.depth)} levels deep; the limit is ${count(LIMITS.modelDepthMax)}. Flatten the hierarchy and export it again.`;
   }
   if (m.allTriangles > LIMITS.modelTrianglesMax) {
-    const levels = m.allTriangles > m.sceneTriangles ? ' counting every level of detail' : '';
+    const levels = m.allTriangles > m.sceneTriangles ? ' counting every level of detail an export writes' : '';
     return `The model draws ${count(m.allTriangles)} triangles${levels} (each node that shows a mesh draws it again), ${times(m.allTriangles, LIMITS.modelTrianglesMax)} of ${count(LIMITS.modelTrianglesMax)}. Simplify it or use fewer copies, and export it again.`;
   }
   if (m.texturePixels > LIMITS.modelTexturePixelsMax) {
     const mp = (n: number) => `${(n / 1e6).toFixed(0)} megapixels`;
     return `The model's textures add up to ${mp(m.texturePixels)}, ${times(m.texturePixels, LIMITS.modelTexturePixelsMax)} of ${mp(LIMITS.modelTexturePixelsMax)}. Use smaller textures (4096 × 4096 or less) and export it again.`;
   }
-  if (m.accessorBytes > LIMITS.modelDataBytesMax) {
+  if (m.allVertices > LIMITS.modelVerticesMax) {
+    return `The model writes ${count(m.allVertices)} vertices (each primitive writes every vertex it refers to, at every level of detail), ${times(m.allVertices, LIMITS.modelVerticesMax)} of ${count(LIMITS.modelVerticesMax)}. Simplify it and export it again.`;
+  }
+  if (m.dataBytes > LIMITS.modelDataBytesMax) {
     const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
-    return `The model's geometry data unpacks to ${mb(m.accessorBytes)}, ${times(m.accessorBytes, LIMITS.modelDataBytesMax)} of ${mb(LIMITS.modelDataBytesMax)}. Simplify it and export it again.`;
+    return `The model's data unpacks to ${mb(m.dataBytes)}, ${times(m.dataBytes, LIMITS.modelDataBytesMax)} of ${mb(LIMITS.modelDataBytesMax)}. Simplify it and export it again.`;
   }
   return null;
 }

@@ -119,7 +119,10 @@ function refuseCrossSite(req: FastifyRequest, secureCookies: boolean): void {
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw crossSite();
-  if (origin === undefined) return;
+  // The browser's own verdict, which compares scheme, host and port as the page sees them: trusted as it is, so a TLS
+  // proxy set up without SECURE_COOKIES or TRUST_PROXY (the server then believes it is served over http) still works.
+  // Only browsers that send no Sec-Fetch-Site are judged by comparing Origin with what the server knows of itself.
+  if (site === 'same-origin' || origin === undefined) return;
   const own = ownOrigin(req, secureCookies);
   if (origin !== own && !sameOrigin(origin, own)) {
     // Most often a proxy set up without SECURE_COOKIES, TRUST_PROXY or its Host header: say so in the log.

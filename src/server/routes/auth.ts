@@ -91,6 +91,8 @@ export async function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptio
   // A cap on every attempt from one address, whatever the account: stops spraying one password over many emails.
   await app.register(rateLimit, {
     global: false,
+    // By network, as the sign-in limiter counts: one IPv6 host has a whole /64 to rotate through.
+    keyGenerator: (req) => addressKey(req.ip),
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(429, 'rate_limited', `Too many attempts from your address. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`),
   });

@@ -77,6 +77,16 @@ describe('the Origin of a write', () => {
     expect((await write({ ...creds, origin: 'http://127.0.0.1:3000/' })).statusCode).toBe(404);
   });
 
+  it('behind a TLS proxy set up without SECURE_COOKIES or TRUST_PROXY, still takes the browser’s same-origin word', async () => {
+    t = await makeTestApp({ signIn: true });
+    const creds = { ...(await signedInAs(t, 'admin')), host: 'forge.example' };
+    // The server believes it is http; the page is https. A browser that says same-origin is believed…
+    expect((await write({ ...creds, origin: 'https://forge.example', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(404);
+    // …and one that says nothing is judged by the scheme too.
+    expect((await write({ ...creds, origin: 'https://forge.example' })).statusCode).toBe(403);
+    expect((await write({ ...creds, origin: 'https://forge.example', 'sec-fetch-site': 'same-site' })).statusCode).toBe(403);
+  });
+
   it('is https behind a TLS proxy: with SECURE_COOKIES=1', async () => {
     t = await makeTestApp({ signIn: true, secureCookies: true });
     const creds = { ...(await signedInAs(t, 'admin')), host: 'forge.example' };

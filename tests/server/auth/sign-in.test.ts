@@ -106,6 +106,17 @@ describe('signing in', () => {
     expect(codes.slice(0, 30).every((c) => c === 401)).toBe(true);
     expect(codes[30]).toBe(429);
   });
+
+  it('counts that cap by network: an IPv6 host rotating through its /64 is one address', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      codes.push((await signInRequest(`user${i}@studio.example`, 'spray-password', `2001:db8:1:2::${(i + 1).toString(16)}`)).statusCode);
+    }
+    expect(codes.slice(0, 30).every((c) => c === 401)).toBe(true);
+    expect(codes[30]).toBe(429);
+    // Another network is not held back.
+    expect((await signInRequest('user@studio.example', 'spray-password', '2001:db8:1:3::1')).statusCode).toBe(401);
+  });
 });
 
 describe('a signed-in browser', () => {

@@ -72,6 +72,11 @@ export interface UploadLimits {
   inFlight: number;
   /** Bytes of upload bodies held in memory overall; the upload whose bytes would go past it is a 503. */
   heldBytes: number;
+  /**
+   * The share of `heldBytes` one person's uploads may hold; their upload that would go past it is a 429. Without
+   * it, one person sending four large bodies slowly enough would hold all of it and turn everyone else away.
+   */
+  heldBytesPerUser: number;
   /** Uploads checked at once (image decoding, GLB validation); the rest wait with their body in memory. */
   checking: number;
   /** A body that sends nothing for this long is answered 408 and its connection closed. */
@@ -87,6 +92,8 @@ export const UPLOAD_LIMITS: UploadLimits = {
   inFlight: 32,
   // Four uploads at their largest (64 MB models): one for each checking slot.
   heldBytes: 256 * 1024 * 1024,
+  // Two of the largest models: one person can never hold more than half.
+  heldBytesPerUser: 128 * 1024 * 1024,
   checking: 4,
   idleMs: 15_000,
   // Well within main.ts's 10 s before a stop gives up waiting and exits.
@@ -127,6 +134,7 @@ export interface UploadGuard {
 
 export function createUploadGuard(limits: UploadLimits): UploadGuard {
   const perUser = new Map<string, number>();
+  const heldByUser = new Map<string, number>();
   let inFlight = 0;
   let heldBytes = 0;
   const withCheckingSlot = createUploadGate(limits.checking);
@@ -163,10 +171,19 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
       let done = false;
       const hold = (n: number) => {
         if (done) throw new HttpError(400, 'bad_request', 'The upload has already ended.');
+        const mineHeld = heldByUser.get(who) ?? 0;
+        if (mineHeld + n > limits.heldBytesPerUser) {
+          throw new HttpError(
+            429,
+            'rate_limited',
+            `Your uploads in progress already hold ${Math.round(mineHeld / 2 ** 20)} MB, as much as one person may; wait for one to finish, then try again.`,
+          );
+        }
         if (heldBytes + n > limits.heldBytes) {
           throw new HttpError(503, 'unavailable', 'The server is busy with other large uploads. Try again in a moment.');
         }
         heldBytes += n;
+        heldByUser.set(who, mineHeld + n);
         held += n;
       };
       try {
@@ -175,13 +192,16 @@ export function createUploadGuard(limits: UploadLimits): UploadGuard {
           check: withCheckingSlot,
         });
       } catch (err) {
-        if (err instanceof HttpError && (err.statusCode === 408 || err.statusCode === 503)) {
-          refuse(reply, err.statusCode === 503);
+        if (err instanceof HttpError && (err.statusCode === 408 || err.statusCode === 429 || err.statusCode === 503)) {
+          refuse(reply, err.statusCode !== 408);
         }
         throw err;
       } finally {
         done = true;
         heldBytes -= held;
+        const mineLeft = (heldByUser.get(who) ?? held) - held;
+        if (mineLeft > 0) heldByUser.set(who, mineLeft);
+        else heldByUser.delete(who);
         inFlight--;
         const left = (perUser.get(who) ?? 1) - 1;
         if (left > 0) perUser.set(who, left);

@@ -219,6 +219,25 @@ describe('upload caps', () => {
     expect(errorIn(answer)?.code).toBe('unavailable');
   }, 20_000);
 
+  it('holds one person to their share of upload memory (429), so their slow bodies cannot turn everyone else away', async () => {
+    const size = (await assetForm()).body.length;
+    // Room for three bodies in all, one and a half for one person.
+    const app = await start({ signIn: true, uploadLimits: { idleMs: 5_000, heldBytes: 3 * size, heldBytesPerUser: Math.floor(1.5 * size) } });
+    const a = await signedInAs(app, 'editor', 'a@studio.example');
+    const b = await signedInAs(app, 'editor', 'b@studio.example');
+    const first = await upload(a);
+    first.send(size - 200);
+    first.trickle(300);
+    const second = await upload(a);
+    second.send(size - 200);
+    const answer = await answerWithin(second, 3_000);
+    expect(answer?.status).toBe(429);
+    expect(answer?.headers['retry-after']).toBe('10');
+    expect(errorIn(answer)).toEqual({ code: 'rate_limited', message: expect.stringContaining('as much as one person may') as string });
+    // Another person's upload still fits.
+    expect((await normalUpload(b, 5_000))?.status).toBe(201);
+  }, 20_000);
+
   it('refuses an upload with 503 when its bytes would take the memory held for uploads past its bound', async () => {
     await start({ uploadLimits: { heldBytes: 1_000 } });
     const r = await upload();

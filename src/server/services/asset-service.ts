@@ -414,7 +414,11 @@ export function createAssetService(o: AssetServiceOptions) {
       if (format === 'glb') {
         return { stream: files.stream(v.file), size: v.size_bytes, contentType: 'model/gltf-binary', fileName: `${base}.glb`, displayFileName: `${readable}.glb` };
       }
-      const file = await exporter.get({ assetId: id, sourceRel: v.file, format, baseName: base, userId });
+      const file = await exporter.get({ assetId: id, sourceRel: v.file, format, baseName: base, userId }).catch((err: unknown) => {
+        // Deleted while its export waited or ran: the worker found no file to read, which is the asset's absence.
+        if (!repo.get(id)) throw notFound();
+        throw err;
+      });
       if (!repo.get(id)) {
         // Deleted while its export was built: the export must not outlive the asset's folder.
         file.stream.destroy();

@@ -213,4 +213,16 @@ describe('downloads that need a conversion', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}` })).statusCode).toBe(204);
     expect(readdirSync(path.join(t.dataDir, 'files'))).not.toContain(id);
   }, 60_000);
+
+  it('answers 404, not 500, to an export whose asset is deleted while it waits for the worker', async () => {
+    const id = await appWithAsset({ exports: { perUser: 3 } }, 2);
+    // The first export holds the one worker; the second waits behind it and is deleted meanwhile.
+    const first = download(id, 'format=obj&version=2');
+    const second = download(id, 'format=obj&version=3');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/assets/${id}` })).statusCode).toBe(204);
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((a) => a.statusCode)).toEqual([404, 404]);
+    expect(errorOf(answers[1] as Awaited<typeof second>).code).toBe('not_found');
+  }, 60_000);
 });

@@ -42,6 +42,18 @@ export class RetryLater extends HttpError {
   }
 }
 
+/** Failures that asking again would only repeat, and how long they are remembered. */
+const REMEMBERED = new Set(['unconvertible', 'out_of_memory', 'timeout']);
+const REMEMBER_MS = 10 * 60_000;
+const REMEMBER_MAX = 1_000;
+
+function remember(failed: Map<string, { error: unknown; until: number }>, rel: string, error: unknown): void {
+  failed.delete(rel);
+  failed.set(rel, { error, until: Date.now() + REMEMBER_MS });
+  // Oldest first in a Map: the bound drops the failures remembered longest ago.
+  if (failed.size > REMEMBER_MAX) failed.delete(failed.keys().next().value as string);
+}
+
 /** The download's content type and ASCII file name, the same whether built now or read from the cache. */
 export function exportNaming(format: ConvertedFormat, baseName: string): { contentType: string; fileName: string } {
   return { contentType: 'application/zip', fileName: `${baseName}-${format}.zip` };
@@ -62,6 +74,11 @@ export function createExporter({ files, perUser: cap, ...poolOptions }: Exporter
   const building = new Map<string, Promise<void>>();
   /** Exports each person is waiting for. */
   const waiting = new Map<string, number>();
+  /**
+   * Exports that failed for the model's own sake (unconvertible, out of memory, out of time), by cache file, with
+   * the answer they got: asking again gets it at once instead of costing the worker another minute.
+   */
+  const failed = new Map<string, { error: unknown; until: number }>();
 
   function cacheRel(r: ExportRequest): string {
     const names = createHash('sha256').update(`${EXPORT_REVISION}\u0000${r.baseName}`).digest('hex').slice(0, 8);
@@ -92,6 +109,8 @@ export function createExporter({ files, perUser: cap, ...poolOptions }: Exporter
       const rel = cacheRel(r);
       const cached = await files.open(rel);
       if (cached) return cached;
+      const known = failed.get(rel);
+      if (known && known.until > Date.now()) throw known.error;
 
       const mine = waiting.get(r.userId) ?? 0;
       if (mine >= perUser) {
@@ -105,7 +124,9 @@ export function createExporter({ files, perUser: cap, ...poolOptions }: Exporter
       try {
         await build(rel, r);
       } catch (err) {
-        throw httpErrorOf(err, r.format, pool.limits);
+        const error = httpErrorOf(err, r.format, pool.limits);
+        if (err instanceof ExportFailure && REMEMBERED.has(err.kind)) remember(failed, rel, error);
+        throw error;
       } finally {
         const left = (waiting.get(r.userId) ?? 1) - 1;
         if (left > 0) waiting.set(r.userId, left);

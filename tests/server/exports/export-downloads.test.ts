@@ -192,6 +192,12 @@ describe('downloads that need a conversion', () => {
       'This version is too big to convert to OBJ on this server: it takes longer than the 1 s one export may run. Download it as GLB, which needs no conversion.',
     );
     expect(cachedExports(id)).toEqual([]);
+    // Asked again, the same answer comes at once: the worker is not given the same minute to lose again.
+    const started = performance.now();
+    const again = await download(id, 'format=obj&version=2');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(again.statusCode).toBe(422);
+    expect(errorOf(again).message).toBe(errorOf(res).message);
   }, 60_000);
 
   it('keeps cached exports through the start-up sweep while their version is kept', async () => {

@@ -1,5 +1,6 @@
 // Opens the SQLite database and brings its schema up to date, one numbered migration at a time.
 import Database from 'better-sqlite3';
+import { hiddenCharacter, stripHidden } from '../../contract/text';
 
 export type Db = Database.Database;
 
@@ -208,7 +209,25 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO assets_names_failed (rowid, name_lower) SELECT new.rowid, new.name_lower WHERE new.phase = 'failed';
   END;
   `,
+  // 6: names written before hidden characters were refused (a right-to-left override shows "gnp.exe" as "exe.png")
+  // lose them, so every name displays as typed. strip_hidden and js_lower are registered by openDatabase; another
+  // database would do the same with its own regular expressions.
+  `
+  UPDATE assets SET name = strip_hidden(name, 'Untitled'), name_lower = js_lower(strip_hidden(name, 'Untitled'))
+    WHERE has_hidden(name);
+  UPDATE users SET name = strip_hidden(name, 'Unnamed') WHERE has_hidden(name);
+  UPDATE api_tokens SET name = strip_hidden(name, 'Token') WHERE has_hidden(name);
+  `,
 ];
+
+/** What migration 6 needs of the contract's text rules, as SQL functions. */
+export function registerTextFunctions(db: Db): void {
+  db.function('has_hidden', { deterministic: true }, (s: unknown) => (typeof s === 'string' && hiddenCharacter(s) !== null ? 1 : 0));
+  db.function('strip_hidden', { deterministic: true }, (s: unknown, fallback: unknown) =>
+    typeof s === 'string' ? stripHidden(s).trim() || String(fallback) : s,
+  );
+  db.function('js_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
+}
 
 export function openDatabase(file: string): Db {
   const db = new Database(file);
@@ -216,6 +235,7 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  registerTextFunctions(db);
   migrate(db);
   return db;
 }

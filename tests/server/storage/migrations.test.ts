@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAssetRepository } from '../../../src/server/storage/asset-repository';
-import { MIGRATIONS, openDatabase } from '../../../src/server/storage/database';
+import { MIGRATIONS, openDatabase, registerTextFunctions } from '../../../src/server/storage/database';
 
 let dir: string;
 beforeEach(() => {
@@ -17,6 +17,7 @@ function databaseAt(version: number, assets: { name: string; phase: string }[]):
   const file = path.join(dir, 'asset-forge.sqlite');
   const db = new Database(file);
   try {
+    registerTextFunctions(db);
     for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
     db.pragma(`user_version = ${version}`);
     const insert = db.prepare(
@@ -50,6 +51,29 @@ describe('migrations', () => {
       db.prepare(`DELETE FROM assets WHERE id = 'a3'`).run();
       expect(repo.counts('vase')).toEqual({ processing: 0, for_review: 0, completed: 1, failed: 0 });
       expect(repo.counts('jug')).toEqual({ processing: 0, for_review: 0, completed: 1, failed: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('strips hidden characters from names written before they were refused, and searches the result', () => {
+    const file = databaseAt(5, [
+      { name: '\u202Egnp.exe', phase: 'completed' },
+      { name: 'Va\u200Bse', phase: 'for_review' },
+      { name: 'گلدان\u200Cها', phase: 'failed' },
+      { name: '\u2066\u2069', phase: 'failed' },
+    ]);
+    const raw = new Database(file);
+    raw.prepare(`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ('u1', 'a@b.c', 'Ad\u200Bmin', 'admin', 'x', 1)`).run();
+    raw.close();
+    const db = openDatabase(file);
+    try {
+      const repo = createAssetRepository(db);
+      const names = () => (db.prepare('SELECT id, name, name_lower FROM assets ORDER BY id').all() as { name: string; name_lower: string }[]);
+      expect(names().map((r) => r.name)).toEqual(['gnp.exe', 'Vase', 'گلدان\u200Cها', 'Untitled']);
+      expect(names().map((r) => r.name_lower)).toEqual(['gnp.exe', 'vase', 'گلدان\u200Cها', 'untitled']);
+      expect(repo.counts('vase')).toEqual({ processing: 0, for_review: 1, completed: 0, failed: 0 });
+      expect((db.prepare(`SELECT name FROM users WHERE id = 'u1'`).get() as { name: string }).name).toBe('Admin');
     } finally {
       db.close();
     }

@@ -1,7 +1,8 @@
 // Slows down password guessing with a wait that doubles: a pair of address and account gets `freeFailures` wrong
 // passwords without waiting, then waits `firstWaitMs` after the next, twice that after the one after, and so on up
 // to `maxWaitMs`. Keyed by address *and* account, so an attacker elsewhere cannot lock a person out; the
-// per-address cap on all attempts (in routes/auth.ts) stops spraying many accounts.
+// per-address cap on all attempts (in routes/auth.ts) stops spraying many accounts, and an address may have at
+// most MAX_KEYS_PER_ADDRESS pairs tracked.
 //
 // Memory is bounded: at most MAX_KEYS pairs are tracked. A pair that must wait is never forgotten before its wait
 // ends, or forgetting would hand it fresh tries. Room for a new pair comes from a pair whose failures have expired,
@@ -31,6 +32,11 @@ export interface LimiterOptions {
 
 /** Pairs tracked at most: about 100 bytes each. */
 export const MAX_KEYS = 10_000;
+/**
+ * Pairs one address (the part of a key before its NUL) may have tracked: a network guessing at many accounts fills
+ * its own share, not the whole table, so it cannot make everyone's new pairs wait. Same rules inside the share.
+ */
+export const MAX_KEYS_PER_ADDRESS = 100;
 
 interface Entry {
   failures: number;
@@ -48,6 +54,42 @@ export function createLoginLimiter(o: LimiterOptions): LoginLimiter {
   const now = o.now ?? Date.now;
   // In order of last failure, oldest first (a failure moves its pair to the end).
   const entries = new Map<string, Entry>();
+  /** Pairs tracked per address. */
+  const perAddress = new Map<string, number>();
+  const addressOf = (key: string) => key.slice(0, Math.max(0, key.indexOf('\u0000')));
+
+  function track(key: string, e: Entry): void {
+    if (!entries.has(key)) {
+      const a = addressOf(key);
+      perAddress.set(a, (perAddress.get(a) ?? 0) + 1);
+    }
+    entries.delete(key);
+    entries.set(key, e);
+  }
+
+  function untrack(key: string): boolean {
+    if (!entries.delete(key)) return false;
+    const a = addressOf(key);
+    const left = (perAddress.get(a) ?? 1) - 1;
+    if (left > 0) perAddress.set(a, left);
+    else perAddress.delete(a);
+    return true;
+  }
+
+  /** Frees a place in this address's share (an expired or idle pair of its own), or says when one frees up. */
+  function makeRoomFor(address: string, t: number): number {
+    if ((perAddress.get(address) ?? 0) < MAX_KEYS_PER_ADDRESS || address === '') return 0;
+    let firstEnd = Infinity;
+    for (const [key, e] of entries) {
+      if (addressOf(key) !== address) continue;
+      if (expired(e, t) || e.until <= t) {
+        untrack(key);
+        return 0;
+      }
+      firstEnd = Math.min(firstEnd, e.until);
+    }
+    return firstEnd - t;
+  }
   /** While every tracked pair waits: when the first wait ends. Saves a scan per refused new pair. */
   let fullUntil = 0;
 
@@ -60,14 +102,14 @@ export function createLoginLimiter(o: LimiterOptions): LoginLimiter {
     let firstEnd = Infinity;
     for (const [key, e] of entries) {
       if (expired(e, t)) {
-        entries.delete(key);
+        untrack(key);
         return 0;
       }
       if (e.until <= t) idle ??= key;
       else firstEnd = Math.min(firstEnd, e.until);
     }
     if (idle !== undefined) {
-      entries.delete(idle);
+      untrack(idle);
       return 0;
     }
     fullUntil = firstEnd;
@@ -79,21 +121,26 @@ export function createLoginLimiter(o: LimiterOptions): LoginLimiter {
       const t = now();
       const e = entries.get(key);
       if (e && expired(e, t)) {
-        entries.delete(key);
+        untrack(key);
         fullUntil = 0;
       } else if (e) return Math.max(0, e.until - t);
+      const share = makeRoomFor(addressOf(key), t);
+      if (share > 0) return share;
       return entries.size < MAX_KEYS ? 0 : makeRoom(t);
     },
     fail(key) {
       const t = now();
       const e = entries.get(key);
       const failures = e && !expired(e, t) ? e.failures + 1 : 1;
-      if (e) entries.delete(key);
-      else if (entries.size >= MAX_KEYS && makeRoom(t) > 0) return; // every pair waits: retryAfter refused this one
-      entries.set(key, { failures, until: t + waitAfter(failures, o) });
+      if (!e) {
+        // Not tracked when its address's share or the whole table is full of waiting pairs: retryAfter refused it.
+        if (makeRoomFor(addressOf(key), t) > 0) return;
+        if (entries.size >= MAX_KEYS && makeRoom(t) > 0) return;
+      }
+      track(key, { failures, until: t + waitAfter(failures, o) });
     },
     succeed(key) {
-      if (entries.delete(key)) fullUntil = 0;
+      if (untrack(key)) fullUntil = 0;
     },
   };
 }

@@ -1,6 +1,6 @@
 // The limiter behind every password check: free tries, then a wait that doubles up to 15 minutes; a waiting pair is
 // never forgotten to make room for others, and memory stays bounded when every pair waits.
-import { createLoginLimiter, MAX_KEYS } from '../../../src/server/auth/login-limiter';
+import { createLoginLimiter, MAX_KEYS, MAX_KEYS_PER_ADDRESS } from '../../../src/server/auth/login-limiter';
 
 let clock = 0;
 const limiter = () =>
@@ -62,5 +62,19 @@ describe('the login limiter', () => {
     expect(l.retryAfter('newcomer')).toBe(0); // a pair's wait ended: it gives up its place
     l.fail('newcomer');
     expect(l.retryAfter('k0')).toBe(0);
+  });
+
+  it('holds one address to its share of the table: its new pairs wait, other addresses are not held back', () => {
+    const l = limiter();
+    const pair = (address: string, i: number) => `${address}\u0000user${i}@studio.example`;
+    for (let i = 0; i < MAX_KEYS_PER_ADDRESS; i++) for (let n = 0; n < 5; n++) l.fail(pair('198.51.100.7', i)); // each waits 1 s
+    expect(l.retryAfter(pair('198.51.100.7', 9999))).toBe(1000);
+    l.fail(pair('198.51.100.7', 9999)); // refused above, so not tracked
+    expect(l.retryAfter(pair('203.0.113.5', 0))).toBe(0);
+    // Once a wait of its own has ended, the address gets a place back from its own idle pairs.
+    clock += 1000;
+    expect(l.retryAfter(pair('198.51.100.7', 9999))).toBe(0);
+    l.fail(pair('198.51.100.7', 9999));
+    expect(l.retryAfter(pair('198.51.100.7', 9999))).toBe(0); // a first, free failure
   });
 });

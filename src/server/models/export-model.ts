@@ -8,6 +8,7 @@ import { exportNaming } from '../exports/exporter';
 import { drawnMeshNodes, gltfIO, readModel } from '../pipeline/builtin/gltf-io';
 import { MSFT_LOD } from '../pipeline/builtin/msft-lod';
 import type { Lod } from '../pipeline/builtin/msft-lod';
+import { StepFailure } from '../pipeline/builtin/step-kit';
 
 export type ExportFormat = 'glb' | 'gltf' | 'obj';
 
@@ -17,12 +18,24 @@ export interface ExportedModel {
   fileName: string;
 }
 
+/**
+ * The most OBJ text one export writes, all levels together. The model limits already bound it (about 1 GB at the
+ * largest model they allow); this is the writer's own stop, in case a model is ever counted differently there.
+ */
+export const OBJ_TEXT_MAX = 1.5 * 2 ** 30;
+
 /** `baseName` is a safe ASCII slug; it only ever names files inside the download, never a path on disk. */
-export async function exportModel(glb: Uint8Array, format: ExportFormat, baseName: string): Promise<ExportedModel> {
+export async function exportModel(
+  glb: Uint8Array,
+  format: ExportFormat,
+  baseName: string,
+  o: { objTextMax?: number } = {},
+): Promise<ExportedModel> {
   if (format === 'glb') return { bytes: glb, contentType: 'model/gltf-binary', fileName: `${baseName}.glb` };
   const doc = await readModel(glb, 'The stored model');
   const textureFiles = nameTextures(doc, baseName);
-  const files = format === 'gltf' ? await gltfFiles(doc, baseName) : objFiles(doc, baseName, textureFiles);
+  const budget = { left: o.objTextMax ?? OBJ_TEXT_MAX };
+  const files = format === 'gltf' ? await gltfFiles(doc, baseName) : objFiles(doc, baseName, textureFiles, budget);
   return { bytes: zip(files), ...exportNaming(format, baseName) };
 }
 
@@ -42,6 +55,9 @@ class TextChunks {
   private lines: string[] = [];
   private length = 0;
   private readonly encoder = new TextEncoder();
+
+  /** `budget` is shared by every file of one export: the bytes all of them may still write. */
+  constructor(private readonly budget: { left: number }) {}
 
   push(line: string): void {
     this.lines.push(line);
@@ -63,7 +79,12 @@ class TextChunks {
 
   private flush(): void {
     if (this.lines.length === 0) return;
-    this.chunks.push(this.encoder.encode(`${this.lines.join('\n')}\n`));
+    const chunk = this.encoder.encode(`${this.lines.join('\n')}\n`);
+    this.budget.left -= chunk.byteLength;
+    if (this.budget.left < 0) {
+      throw new StepFailure('As OBJ it would be larger than this server writes for one download. Download it as GLB, which needs no conversion.');
+    }
+    this.chunks.push(chunk);
     this.lines = [];
     this.length = 0;
   }
@@ -183,7 +204,7 @@ function levelCount(nodes: Node[]): number {
   return 1 + Math.max(0, ...nodes.map((n) => n.getExtension<Lod>(MSFT_LOD)?.listLevels().length ?? 0));
 }
 
-function objFiles(doc: Document, baseName: string, textureFiles: Map<Texture, string>): Map<string, Uint8Array> {
+function objFiles(doc: Document, baseName: string, textureFiles: Map<Texture, string>, budget: { left: number }): Map<string, Uint8Array> {
   const nodes = drawnMeshNodes(doc);
   const materialNames = new Map<Material | null, string>();
   const used = new Set<string>();
@@ -202,7 +223,7 @@ function objFiles(doc: Document, baseName: string, textureFiles: Map<Texture, st
   const encoder = new TextEncoder();
   const levels = levelCount(nodes);
   for (let level = 0; level < levels; level++) {
-    const lines = new TextChunks();
+    const lines = new TextChunks(budget);
     lines.push(`# ${baseName}${level > 0 ? ` LOD${level}` : ''}, exported by Asset Forge`);
     lines.push(`mtllib ${baseName}.mtl`);
     let vBase = 1;

@@ -126,4 +126,17 @@ describe('exportModel', () => {
     expect(text(files['box.mtl'])).toMatch(/^newmtl paint$/m);
     expect(text(files['box.mtl'])).toMatch(/^Kd 0\.2 0\.4 0\.8$/m);
   });
+
+  it('stops writing OBJ text past its own bound, over all levels together, with a reason', async () => {
+    const lod = pipelineModels().lod;
+    const whole = unzipSync((await exportModel(lod, 'obj', 'x')).bytes);
+    const written = Object.entries(whole).filter(([n]) => n.endsWith('.obj')).reduce((sum, [, b]) => sum + b.byteLength, 0);
+    // Room for the first level but not for all four.
+    const first = whole['x.obj']?.byteLength ?? 0;
+    await expect(exportModel(lod, 'obj', 'x', { objTextMax: first + 1000 })).rejects.toMatchObject({
+      name: 'StepFailure',
+      reason: 'As OBJ it would be larger than this server writes for one download. Download it as GLB, which needs no conversion.',
+    });
+    await expect(exportModel(lod, 'obj', 'x', { objTextMax: written })).resolves.toMatchObject({ contentType: 'application/zip' });
+  });
 });

@@ -26,7 +26,7 @@ function isAddressOrCidr(entry: string): boolean {
 /**
  * Which proxies may say who the client is (X-Forwarded-For) and that it came over https (X-Forwarded-Proto): none
  * when unset or empty; a number of proxy hops in front of the server ("1"); or a comma-separated list of the
- * proxies' addresses or CIDRs ("127.0.0.1, 10.0.0.0/8"). "true" (trust anyone) is refused: any client could then
+ * proxies' addresses or CIDRs ("127.0.0.1, 10.0.0.0/8"). "true" (trust anyone) is refused, since any client could then
  * pick its own address and escape the sign-in limits.
  */
 const TrustProxySchema = z
